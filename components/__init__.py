@@ -1,0 +1,1 @@
+"""modelplane's Pulumi component library: typed config models beside the components that use them."""

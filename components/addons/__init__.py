@@ -1,0 +1,1 @@
+"""Add-ons: each a config model (subclass of AddonConfig) beside the component that installs it."""

@@ -1,0 +1,67 @@
+"""Istio from its Helm charts (base, istiod, gateway), the cluster-local gateway Knative needs, and
+the `seldon-gateway` Gateway in istio-system (seed 003 Istio)."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pydantic import Field
+
+from components.addon import AddonConfig, HelmAddon
+from components.base import DnsLabel, Strict
+
+SELDON_GATEWAY = "seldon-gateway"
+
+
+class GatewayTls(Strict):
+    # a kubernetes.io/tls Secret in istio-system (cert-manager or your PKI creates it)
+    credential_name: DnsLabel
+    hosts: list[str] = Field(default_factory=lambda: ["*"])
+
+
+class IstioConfig(AddonConfig):
+    namespace: DnsLabel | None = "istio-system"
+    load_balancer_source_ranges: list[str] = Field(default_factory=list)
+    tls: GatewayTls | None = None
+
+
+class Istio(pulumi.ComponentResource):
+    gateway_ref: str
+
+    def __init__(self, name: str, config: IstioConfig, *, namespace: pulumi.Input[str],
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("modelplane:addons:Istio", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.base = HelmAddon("istio-base", pin=config.pin("istio-base"), namespace=namespace,
+                              values={"defaultRevision": "default"}, opts=child)
+        self.istiod = HelmAddon("istiod", pin=config.pin("istiod"), namespace=namespace,
+                                values={"meshConfig": {"accessLogFile": "/dev/stdout"}},
+                                overrides=config.values, depends_on=[self.base], opts=child)
+        ingress_service = {"type": "LoadBalancer"}
+        if config.load_balancer_source_ranges:
+            ingress_service["loadBalancerSourceRanges"] = config.load_balancer_source_ranges
+        self.ingress = HelmAddon("istio-ingressgateway", pin=config.pin("istio-gateway"), namespace=namespace,
+                                 values={"service": ingress_service,
+                                         "labels": {"app": "istio-ingressgateway", "istio": "ingressgateway"}},
+                                 depends_on=[self.istiod], opts=child)
+        self.cluster_local = HelmAddon(
+            "cluster-local-gateway", pin=config.pin("istio-gateway"), namespace=namespace,
+            values={"service": {"type": "ClusterIP"},
+                    "labels": {"app": "cluster-local-gateway", "istio": "cluster-local-gateway"}},
+            depends_on=[self.istiod], opts=child)
+
+        servers = [{"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["*"]}]
+        if config.tls:
+            servers.append({"port": {"number": 443, "name": "https", "protocol": "HTTPS"},
+                            "hosts": config.tls.hosts,
+                            "tls": {"mode": "SIMPLE", "credentialName": config.tls.credential_name}})
+        self.gateway = k8s.apiextensions.CustomResource(
+            SELDON_GATEWAY,
+            api_version="networking.istio.io/v1",
+            kind="Gateway",
+            metadata={"name": SELDON_GATEWAY, "namespace": namespace},
+            spec={"selector": {"istio": "ingressgateway"}, "servers": servers},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.base, self.ingress]),
+        )
+        self.gateway_ref = f"{config.namespace}/{SELDON_GATEWAY}"
+        self.register_outputs({"gateway": self.gateway_ref})

@@ -1,0 +1,54 @@
+"""Knative Serving (net-istio) and Eventing via the Knative operator chart, and the `default` Broker in
+seldon-logs that Seldon Core's request logger sends to (seed 003 Knative)."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.addon import AddonConfig, HelmAddon
+from components.base import DnsLabel
+
+BROKER = "default"
+
+
+class KnativeConfig(AddonConfig):
+    namespace: DnsLabel | None = "knative-operator"
+
+
+class Knative(pulumi.ComponentResource):
+    broker_url: str
+
+    def __init__(self, name: str, config: KnativeConfig, *, namespace: pulumi.Input[str],
+                 logs_namespace: pulumi.Input[str], logs_namespace_name: str, depends_on: list[pulumi.Resource],
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("modelplane:addons:Knative", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.operator = HelmAddon("knative-operator", pin=config.pin("knative-operator"), namespace=namespace,
+                                  overrides=config.values, depends_on=depends_on, opts=child)
+        after_operator = pulumi.ResourceOptions(parent=self, depends_on=[self.operator])
+        self.serving = k8s.apiextensions.CustomResource(
+            "knative-serving", api_version="operator.knative.dev/v1beta1", kind="KnativeServing",
+            metadata={"name": "knative-serving", "namespace": "knative-serving"},
+            spec={
+                "ingress": {"istio": {"enabled": True}},
+                "config": {"istio": {"local-gateway.knative-serving.knative-local-gateway":
+                                     "cluster-local-gateway.istio-system.svc.cluster.local"}},
+                # seed 003 Knative: let Prometheus scrape the autoscaler and activator
+                "deployments": [
+                    {"name": d, "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"}}
+                    for d in ("autoscaler", "activator")
+                ],
+            },
+            opts=after_operator)
+        self.eventing = k8s.apiextensions.CustomResource(
+            "knative-eventing", api_version="operator.knative.dev/v1beta1", kind="KnativeEventing",
+            metadata={"name": "knative-eventing", "namespace": "knative-eventing"},
+            spec={}, opts=after_operator)
+        self.broker = k8s.apiextensions.CustomResource(
+            "request-logger-broker", api_version="eventing.knative.dev/v1", kind="Broker",
+            metadata={"name": BROKER, "namespace": logs_namespace},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.eventing]))
+        self.broker_url = (f"http://broker-ingress.knative-eventing.svc.cluster.local/"
+                           f"{logs_namespace_name}/{BROKER}")
+        self.register_outputs({"brokerUrl": self.broker_url})

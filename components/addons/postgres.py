@@ -1,0 +1,22 @@
+"""Postgres for model metadata (seed 003 Postgres). Backends beyond Zalando (RDS, Cloud SQL) arrive
+with their cloud components; whatever the backend, the `metadata-postgres` Secret is derived."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from components.addon import AddonConfig
+from components.base import DnsLabel
+
+METADATA_SECRET = "metadata-postgres"
+
+
+class PostgresConfig(AddonConfig):
+    namespace: DnsLabel | None = "postgres-operator"
+    backend: Literal["zalando"] = "zalando"
+    instances: int = Field(default=2, ge=1)
+    volume_size: str = Field(default="10Gi", pattern=r"^[0-9]+(Mi|Gi|Ti)$")
+    database: DnsLabel = "metadata"
+    user: DnsLabel = "seldon"

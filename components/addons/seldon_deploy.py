@@ -1,0 +1,85 @@
+"""Seldon Deploy's release, its values derived from the other add-ons (seed 003 §3.7.4): a feature whose
+add-on is disabled is turned off rather than pointed at nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+from pydantic import Field
+
+from components.addon import AddonConfig, HelmAddon
+from components.base import DnsLabel, Strict
+from components.secrets import SecretRef
+
+
+class Oidc(Strict):
+    provider: str = Field(pattern=r"^https://")
+    client_id: str
+    client_secret: SecretRef
+    redirect_url: str = Field(pattern=r"^https?://")
+    scopes: str = "profile email groups"
+    userid_claim_key: str = "preferred_username"
+
+
+class SeldonDeployConfig(AddonConfig):
+    namespace: DnsLabel | None = "seldon-system"
+    oidc: Oidc | None = None
+    opa: bool = True
+    image_pull_secret: DnsLabel | None = None
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What the other add-ons provide; None where that add-on is disabled."""
+
+    gateway_ref: str
+    ingress_host: str = "istio-ingressgateway.istio-system.svc.cluster.local"
+    broker_url: str | None = None
+    elasticsearch_url: str | None = None
+    elasticsearch_secret: str | None = None
+    prometheus_url: str | None = None
+    argocd: bool = False
+    git_secret: str | None = None
+    postgres_secret: str | None = None
+    tenancy: Literal["single", "multi"] = "single"
+
+
+def seldon_deploy_values(config: SeldonDeployConfig, w: Wiring) -> dict:
+    values: dict = {
+        "virtualService": {"create": True, "gateways": [w.gateway_ref]},
+        "ingressGateway": {"seldonIngressService": "istio-ingressgateway",
+                           "kfServingIngressService": "cluster-local-gateway"},
+        "requestLogger": {"create": bool(w.broker_url and w.elasticsearch_url)},
+        "elasticsearch": {"url": w.elasticsearch_url or "",
+                          "basicAuth": bool(w.elasticsearch_secret)},
+        "prometheus": {"seldon": {"url": w.prometheus_url or "",
+                                  "namespaceMetricName": "namespace", "activeModelsNamespaceMetricName":
+                                  "exported_namespace", "serviceMetricName": "service"}},
+        "gitops": {"argocd": {"enabled": w.argocd}},
+        "metadata": {"pg": {"enabled": bool(w.postgres_secret)}},
+        "rbac": {"clusterWide": w.tenancy == "single", "opa": {"enabled": config.opa}},
+        "enableAppAuth": config.oidc is not None,
+    }
+    if w.broker_url and w.elasticsearch_url:
+        values["requestLogger"]["trigger"] = {"create": True, "broker": "default"}
+    if w.elasticsearch_secret:
+        values["elasticsearch"]["basicAuthSecret"] = w.elasticsearch_secret
+    if w.git_secret:
+        values["gitops"]["git"] = {"secret": w.git_secret}
+    if w.postgres_secret:
+        values["metadata"]["pg"]["secret"] = w.postgres_secret
+    if config.image_pull_secret:
+        values["image"] = {"pullSecrets": [{"name": config.image_pull_secret}]}
+    return values
+
+
+class SeldonDeploy(HelmAddon):
+    def __init__(self, name: str, config: SeldonDeployConfig, *, namespace: pulumi.Input[str], wiring: Wiring,
+                 oidc_env: pulumi.Input[dict] | None, depends_on: list[pulumi.Resource],
+                 opts: pulumi.ResourceOptions | None = None):
+        values = pulumi.Output.from_input(oidc_env or {}).apply(
+            lambda env: {**seldon_deploy_values(config, wiring), **({"env": env} if env else {})})
+        super().__init__(name, pin=config.pin("seldon-deploy"), namespace=namespace, values=values,
+                         overrides=config.values, depends_on=depends_on, opts=opts)

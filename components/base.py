@@ -1,0 +1,41 @@
+"""Shared building blocks for the typed configuration: a strict base model and common field types."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# Kubernetes resource quantities (a subset of the apimachinery grammar that covers real usage).
+QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+
+
+class Strict(BaseModel):
+    """Every config model: unknown keys are errors; keys are camelCase in YAML (Pulumi's convention)."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, validate_by_alias=True, validate_by_name=False
+    )
+
+
+def _dns_label(value: str) -> str:
+    if len(value) > 63 or not DNS1123_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a DNS-1123 label (lower-case letters, digits and '-', "
+            "starting and ending alphanumeric, at most 63 characters)"
+        )
+    return value
+
+
+def _quantity(value: str | int) -> str:
+    text = str(value)
+    if not QUANTITY.match(text):
+        raise ValueError(f"{text!r} is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)")
+    return text
+
+
+DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+Quantity = Annotated[str | int, AfterValidator(_quantity)]

@@ -1,0 +1,1 @@
+"""Clusters the platform installs into: each produces a pulumi_kubernetes.Provider."""

@@ -1,0 +1,37 @@
+"""An existing cluster (kind, k3d, minikube, any kubeconfig): nothing is created, the provider targets it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.base import DnsLabel, Strict
+from components.cluster.presets import PresetName
+
+
+class ExistingClusterConfig(Strict):
+    cloud: Literal["existing"]
+    size: PresetName = "local"
+    # path to a kubeconfig; unset: the provider's default (KUBECONFIG, then ~/.kube/config)
+    kubeconfig: str | None = None
+    context: str | None = None
+    # `make up` creates a kind cluster of this name when none exists (kind is the user's tool)
+    kind_cluster: DnsLabel | None = None
+
+
+class ExistingCluster(pulumi.ComponentResource):
+    provider: k8s.Provider
+
+    def __init__(self, name: str, config: ExistingClusterConfig, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("modelplane:cluster:ExistingCluster", name, None, opts)
+        context = config.context or (f"kind-{config.kind_cluster}" if config.kind_cluster else None)
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=config.kubeconfig,
+            context=context,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({})

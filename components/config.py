@@ -1,0 +1,160 @@
+"""The one typed root of a stack's configuration, validated before a single resource is declared.
+
+Stack config lives in `stacks/Pulumi.<stack>.yaml` as top-level keys of the `modelplane` namespace
+(`modelplane:environment`, `modelplane:cluster`, `modelplane:addons`, ...): `pulumi config set --path
+addons.logging.flavor opensearch` edits it. Secrets are top-level `secure:` keys referenced as
+`config:<key>` (components.secrets).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from components.addon import AddonConfig
+from components.addons.argocd import ArgoCdConfig
+from components.addons.batch import ArgoWorkflowsConfig, MinioConfig
+from components.addons.istio import IstioConfig
+from components.addons.knative import KnativeConfig
+from components.addons.logging import LoggingConfig
+from components.addons.postgres import PostgresConfig
+from components.addons.prometheus import PrometheusConfig
+from components.addons.seldon_core import SeldonCoreConfig
+from components.addons.seldon_deploy import SeldonDeployConfig
+from components.base import DnsLabel, Strict
+from components.cluster.eks import EksClusterConfig
+from components.cluster.existing import ExistingClusterConfig
+from components.cluster.gke import GkeClusterConfig
+from components.errors import ConfigError, from_validation_error
+from components.models.spec import ModelSpec
+from components.secrets import SEED_DEFAULT_SECRETS, config_key, is_plaintext, is_secret_field
+
+PROJECT = "modelplane"
+Environment = Literal["local", "dev", "staging", "prod"]
+DEV_ENVIRONMENTS = ("local", "dev")
+ClusterConfig = Annotated[EksClusterConfig | GkeClusterConfig | ExistingClusterConfig, Field(discriminator="cloud")]
+
+
+class Addons(Strict):
+    istio: IstioConfig = IstioConfig()
+    knative: KnativeConfig = KnativeConfig()
+    seldon_core: SeldonCoreConfig = SeldonCoreConfig()
+    seldon_deploy: SeldonDeployConfig = SeldonDeployConfig()
+    prometheus: PrometheusConfig = PrometheusConfig()
+    logging: LoggingConfig = LoggingConfig()
+    postgres: PostgresConfig = PostgresConfig()
+    argocd: ArgoCdConfig = ArgoCdConfig()
+    minio: MinioConfig = MinioConfig(enabled=False)
+    argo_workflows: ArgoWorkflowsConfig = ArgoWorkflowsConfig(enabled=False)
+
+    def items(self) -> Iterator[tuple[str, AddonConfig]]:
+        for name in type(self).model_fields:
+            yield name, getattr(self, name)
+
+
+class Environments(Strict):
+    """Seed 001: environments as namespaces of one cluster (suggested), or one stack per cluster."""
+
+    model: Literal["namespaces", "clusters"] = "namespaces"
+    # with model=namespaces: the tenant namespaces that are environments (dev, staging, production ...)
+    namespaces: list[DnsLabel] = Field(default_factory=list)
+
+
+class Tenancy(Strict):
+    # multi: Seldon Deploy runs with rbac.clusterWide=false and is granted per tenant namespace
+    mode: Literal["single", "multi"] = "single"
+
+
+class StackConfig(Strict):
+    environment: Environment
+    cluster: ClusterConfig
+    environments: Environments = Environments()
+    tenancy: Tenancy = Tenancy()
+    addons: Addons = Addons()
+    models: list[ModelSpec] = Field(default_factory=list)
+    # default: stacks/tenants/<stack>.yaml
+    tenants_file: str | None = None
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "prod"
+
+    @property
+    def dev(self) -> bool:
+        return self.environment in DEV_ENVIRONMENTS
+
+    @model_validator(mode="after")
+    def _requires(self) -> StackConfig:
+        if self.addons.seldon_core.enabled and not self.addons.istio.enabled:
+            raise ValueError("addons.seldonCore needs addons.istio (seed 003 §3.2: Istio is required)")
+        if self.addons.seldon_deploy.enabled and not self.addons.seldon_core.enabled:
+            raise ValueError("addons.seldonDeploy needs addons.seldonCore")
+        if self.addons.argo_workflows.enabled and not self.addons.minio.enabled:
+            raise ValueError("addons.argoWorkflows needs addons.minio for its artifacts")
+        return self
+
+
+def secret_fields(node: object, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field path, secret ref) for every SecretRef-typed value in the validated config."""
+    if isinstance(node, Strict):
+        for name, field in type(node).model_fields.items():
+            value = getattr(node, name)
+            child = f"{path}.{field.alias or name}" if path else (field.alias or name)
+            if is_secret_field(field) and isinstance(value, str):
+                yield child, value
+            else:
+                yield from secret_fields(value, child)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from secret_fields(item, f"{path}[{i}]")
+
+
+def validate_stack(raw: Mapping[str, object], secret_keys: set[str], stack: str) -> StackConfig:
+    """Validate the `modelplane:*` config of a stack (keys without the namespace, secret keys left out,
+    values already decoded from JSON). Raises ConfigError naming every bad field."""
+    source = f"stack {stack!r}"
+    try:
+        config = StackConfig.model_validate(dict(raw))
+    except ValidationError as exc:
+        raise from_validation_error(source, exc) from None
+    problems = []
+    for path, ref in secret_fields(config):
+        key = config_key(ref)
+        if key is not None and key not in secret_keys:
+            problems.append(f"{path}: secret config key {key!r} is not set "
+                            f"(pulumi config set --secret {key} ... --stack {stack})")
+        if is_plaintext(ref) and not config.dev:
+            if ref in SEED_DEFAULT_SECRETS:
+                problems.append(f"{path}: {ref!r} is a default credential from the seeds; "
+                                "refused outside local/dev stacks")
+            else:
+                problems.append(f"{path}: plaintext secret in a {config.environment} stack; "
+                                "use config:<key> or generate")
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+def split_pulumi_config(flat: Mapping[str, object], secret_keys: set[str],
+                        project: str = PROJECT) -> tuple[dict[str, object], set[str]]:
+    """Pulumi's flat config (`<project>:<key>` -> JSON text or value) to (root mapping, secret key names).
+    Secret keys are not part of the root: they are only referenced from it as config:<key>."""
+    raw: dict[str, object] = {}
+    secrets: set[str] = set()
+    for full_key, value in flat.items():
+        namespace, _, key = full_key.partition(":")
+        if namespace != project:
+            continue
+        if full_key in secret_keys:
+            secrets.add(key)
+            continue
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        raw[key] = value
+    return raw, secrets

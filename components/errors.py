@@ -1,0 +1,55 @@
+"""One error type for every user input, with messages that name the field path and the bad value."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+
+class ConfigError(Exception):
+    """Invalid user input. `problems` are `path: message` lines; str() joins them."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: invalid\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def _path(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(root)"
+
+
+def _message(err: dict) -> str:
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required"
+    if kind in ("literal_error", "enum"):
+        expected = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
+        return f"{value!r} is not one of {expected}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind == "union_tag_invalid":
+        return f"{ctx.get('tag')!r} is not one of {ctx.get('expected_tags', '').replace(chr(39), '')}"
+    return f"{value!r}: {err['msg'].lower()}" if value is not None else err["msg"]
+
+
+def from_validation_error(source: str, exc: ValidationError, prefix: tuple = ()) -> ConfigError:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = prefix + tuple(x for x in err["loc"] if not _is_union_branch(x))
+        if err["type"] == "union_tag_invalid":
+            loc += (str((err.get("ctx") or {}).get("discriminator", "")).strip("'"),)
+        problems.append(f"{_path(loc)}: {_message(err)}")
+    return ConfigError(source, problems)
+
+
+def _is_union_branch(item) -> bool:
+    # pydantic inserts the union member's name (e.g. "function-after[...]") into the location.
+    return isinstance(item, str) and ("[" in item and "]" in item)

@@ -1,0 +1,1 @@
+"""Model deployments declared in stack config."""

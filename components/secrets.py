@@ -1,0 +1,78 @@
+"""Secret references in stack config, and their resolution into Pulumi secret outputs.
+
+A secret field holds one of:
+  config:<key>   a Pulumi config secret, `pulumi config set --secret <key> ...` (top-level key)
+  generate       a password generated once by pulumi-random and kept in (encrypted) state
+  <literal>      plaintext in the stack file: accepted only in local/dev stacks
+
+Whatever the source, the value reaches resources as a Pulumi secret, so plans, logs and state
+show it only encrypted or as `<redacted>`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, get_args
+
+import pulumi
+from pydantic import AfterValidator
+from pydantic.fields import FieldInfo
+
+GENERATE = "generate"
+CONFIG_PREFIX = "config:"
+VAULT_PREFIX = "vault:"
+REDACTED = "<redacted>"
+
+# Example credentials printed in the seeds; refused outside local/dev stacks.
+SEED_DEFAULT_SECRETS = frozenset({"admin", "minioadmin", "12341234", "password", "changeme"})
+
+
+def _secret_ref(value: str) -> str:
+    if value.startswith(VAULT_PREFIX):
+        raise ValueError("vault: references are not supported yet; use config:<key> (pulumi config secret)")
+    if value.startswith(CONFIG_PREFIX) and not value[len(CONFIG_PREFIX):]:
+        raise ValueError("config: reference needs a key name, e.g. config:elasticPassword")
+    if not value:
+        raise ValueError("empty secret")
+    return value
+
+
+SecretRef = Annotated[str, AfterValidator(_secret_ref)]
+
+
+def is_secret_field(field: FieldInfo) -> bool:
+    """True for model fields typed SecretRef (or SecretRef | None)."""
+    return any(getattr(m, "func", None) is _secret_ref for m in field.metadata) or any(
+        getattr(m, "func", None) is _secret_ref
+        for arg in get_args(field.annotation) for m in getattr(arg, "__metadata__", ())
+    )
+
+
+def is_plaintext(ref: str) -> bool:
+    return not (ref == GENERATE or ref.startswith(CONFIG_PREFIX))
+
+
+def config_key(ref: str) -> str | None:
+    return ref[len(CONFIG_PREFIX):] if ref.startswith(CONFIG_PREFIX) else None
+
+
+class SecretSource:
+    """Resolves SecretRefs for one stack. Generated passwords are created once per name."""
+
+    def __init__(self, project: str = "modelplane"):
+        self._config = pulumi.Config(project)
+        self._generated: dict[str, pulumi.Output[str]] = {}
+
+    def resolve(self, ref: str, name: str, parent: pulumi.Resource | None = None) -> pulumi.Output[str]:
+        key = config_key(ref)
+        if key is not None:
+            return self._config.require_secret(key)
+        if ref == GENERATE:
+            if name not in self._generated:
+                import pulumi_random as random
+
+                password = random.RandomPassword(
+                    name, length=32, special=False, opts=pulumi.ResourceOptions(parent=parent)
+                )
+                self._generated[name] = pulumi.Output.secret(password.result)
+            return self._generated[name]
+        return pulumi.Output.secret(ref)

@@ -1,0 +1,89 @@
+"""Every pinned version in one place, and Seldon's compatibility matrix (seed 003 §3.2) as rules.
+
+`app_version` is the version of the software the chart installs; the compatibility rules apply to it.
+The shared CRDs (../shared/crds/README.md) are the versions the test control plane validates against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChartPin:
+    chart: str
+    repository: str
+    version: str
+    app_version: str
+
+
+ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts"
+SELDON_REPO = "https://storage.googleapis.com/seldon-charts"
+
+CHARTS: dict[str, ChartPin] = {
+    "istio-base": ChartPin("base", ISTIO_REPO, "1.29.6", "1.29.6"),
+    "istiod": ChartPin("istiod", ISTIO_REPO, "1.29.6", "1.29.6"),
+    "istio-gateway": ChartPin("gateway", ISTIO_REPO, "1.29.6", "1.29.6"),
+    "knative-operator": ChartPin("knative-operator", "https://knative.github.io/operator", "v1.22.2", "1.22.2"),
+    "seldon-core": ChartPin("seldon-core-operator", SELDON_REPO, "1.18.2", "1.18.2"),
+    # Seldon Deploy is licensed: its chart location is configurable; the values follow the 1.3 manual.
+    "seldon-deploy": ChartPin("seldon-deploy", "https://storage.googleapis.com/seldon-deploy-charts", "1.3.0", "1.3.0"),
+    "kube-prometheus-stack": ChartPin(
+        "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "77.0.0", "3.5.0"
+    ),
+    "opensearch": ChartPin("opensearch", "https://opensearch-project.github.io/helm-charts", "3.1.0", "3.1.0"),
+    "eck-operator": ChartPin("eck-operator", "https://helm.elastic.co", "3.5.0", "3.5.0"),
+    "argo-cd": ChartPin("argo-cd", "https://argoproj.github.io/argo-helm", "9.1.0", "3.5.1"),
+    "postgres-operator": ChartPin(
+        "postgres-operator", "https://opensource.zalando.com/postgres-operator/charts/postgres-operator",
+        "1.15.1", "1.15.1",
+    ),
+    "minio": ChartPin("minio", "https://charts.min.io", "5.4.0", "2025.9.7"),
+    "argo-workflows": ChartPin("argo-workflows", "https://argoproj.github.io/argo-helm", "0.45.0", "3.7.0"),
+}
+
+KUBERNETES_VERSION = "1.33"  # default target for new clusters and for schema validation of manifests
+
+# Seed 003 §3.2 "Component integrations": minimum supported versions, by chart key.
+MINIMUM_APP_VERSIONS: dict[str, str] = {
+    "seldon-core": "1.9.1",
+    "istio-base": "1.7.3",
+    "istiod": "1.7.3",
+    "istio-gateway": "1.7.3",
+    "knative-operator": "0.18.0",
+    "argo-cd": "1.4.0",
+    "kube-prometheus-stack": "2.0.0",  # the seed's "9.7" is the retired prometheus chart; Prometheus 2+
+    "opensearch": "1.0.0",  # OpenSearch forked from Elasticsearch 7.10 (seed: Elasticsearch 6.x and above)
+    "eck-operator": "1.0.0",
+}
+# Seldon Core 1.x ships only the v1 SeldonDeployment CRD from 1.18 on; the shared CRD is 1.18.2.
+SELDON_CORE_SERIES = (1, 18)
+# Istio's control plane charts must move together.
+ISTIO_CHARTS = ("istio-base", "istiod", "istio-gateway")
+
+
+def parse(version: str) -> tuple[int, ...]:
+    core = version.lstrip("v").split("-")[0].split("+")[0]
+    return tuple(int(p) for p in core.split("."))
+
+
+def compatibility_problems(charts: dict[str, ChartPin] = CHARTS) -> list[str]:
+    """Every way the given pins break Seldon's matrix or our own rules; empty when compatible."""
+    problems = []
+    for key, pin in charts.items():
+        try:
+            parse(pin.version)
+            app = parse(pin.app_version)
+        except ValueError:
+            problems.append(f"{key}: version {pin.version!r} / {pin.app_version!r} is not an exact x.y.z pin")
+            continue
+        minimum = MINIMUM_APP_VERSIONS.get(key)
+        if minimum and app < parse(minimum):
+            problems.append(f"{key}: {pin.app_version} is below the supported minimum {minimum}")
+    core = charts.get("seldon-core")
+    if core and parse(core.app_version)[:2] != SELDON_CORE_SERIES:
+        problems.append(f"seldon-core: {core.app_version} is not 1.18.x (the v1 CRD this platform renders)")
+    istio = {charts[k].version for k in ISTIO_CHARTS if k in charts}
+    if len(istio) > 1:
+        problems.append(f"istio charts must share one version, got {sorted(istio)}")
+    return problems

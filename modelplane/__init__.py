@@ -1,0 +1,1 @@
+"""modelplane command-line tools: render (the offline plan) and, later, check."""

@@ -1,0 +1,44 @@
+"""The `modelplane` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from components.errors import ConfigError
+
+EXIT_INVALID = 2
+
+
+def _render(args: argparse.Namespace) -> int:
+    from modelplane.plan import is_kubernetes_object, write_plan
+    from modelplane.render import render
+
+    plan, notes = render(args.stack)
+    write_plan(Path(args.out), plan, notes)
+    objects = sum(1 for r in plan["resources"] if is_kubernetes_object(r))
+    for note in notes:
+        print(note)
+    print(f"rendered stack {args.stack!r}: {len(plan['resources'])} resources, {objects} Kubernetes objects "
+          f"-> {args.out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="modelplane", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    render = sub.add_parser("render", help="write the offline plan of a stack (what `pulumi up` would create)")
+    render.add_argument("--stack", required=True)
+    render.add_argument("--out", required=True, help="output directory (replaced)")
+    render.set_defaults(func=_render)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Running the real program under `pulumi.runtime.set_mocks`, recording every registration.
+
+The stock mock monitor gives `Mocks.new_resource` only type, name and inputs; a plan also needs the
+parent, the dependencies and the resource options, so a MockMonitor subclass records the full
+RegisterResource request. Values the engine would mark secret arrive wrapped in Pulumi's secret
+signature and are replaced by `<redacted>` leaf by leaf, keeping the object's shape."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks, rpc
+
+from components.secrets import REDACTED
+
+SIG = rpc._special_sig_key
+SECRET_SIG = rpc._special_secret_sig
+RESOURCE_SIG = rpc._special_resource_sig
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    inputs: dict
+    depends_on: list[str]
+    provider: str | None
+    options: dict = field(default_factory=dict)
+
+
+def _redact(value):
+    if isinstance(value, dict):
+        return {k: _redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return REDACTED
+
+
+def clean(value):
+    """Protobuf-struct JSON to plain data: secrets redacted, references by URN, integral floats as int."""
+    if isinstance(value, dict):
+        sig = value.get(SIG)
+        if sig == SECRET_SIG:
+            return _redact(clean(value.get("value")))
+        if sig == RESOURCE_SIG:
+            return value.get("urn")
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _fake_id(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:12]
+
+
+# What the clouds would compute, for the outputs the program reads back. Kubernetes objects echo inputs.
+COMPUTED: dict[str, Callable[[str, dict], dict]] = {
+    "aws:eks/cluster:Cluster": lambda n, i: {
+        "endpoint": f"https://{_fake_id(n)}.gr7.mock.eks.amazonaws.com",
+        "certificateAuthority": {"data": "bW9jay1jYQ=="},
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.mock/id/{_fake_id(n)}"}]}],
+        "arn": f"arn:aws:eks:mock:000000000000:cluster/{n}", "name": i.get("name", n)},
+    "aws:iam/role:Role": lambda n, i: {"arn": f"arn:aws:iam::000000000000:role/{n}", "name": n},
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda n, i: {
+        "arn": f"arn:aws:iam::000000000000:oidc-provider/{n}"},
+    "gcp:container/cluster:Cluster": lambda n, i: {
+        "endpoint": "203.0.113.10", "masterAuth": {"clusterCaCertificate": "bW9jay1jYQ=="},
+        "name": i.get("name", n)},
+    "random:index/randomPassword:RandomPassword": lambda n, i: {"result": REDACTED},
+}
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        extra = COMPUTED.get(args.typ, lambda n, i: {})(args.name, args.inputs)
+        return _fake_id(f"{args.typ}::{args.name}"), {**args.inputs, **extra}
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        return {}
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    def __init__(self, m: pulumi.runtime.Mocks):
+        super().__init__(m)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            deps = set(request.dependencies)
+            for urns in request.propertyDependencies.values():
+                deps.update(urns.urns)
+            provider = request.provider.rsplit("::", 1)[0] if request.provider else None
+            self.registrations.append(Registration(
+                urn=response.urn, type=request.type, name=request.name,
+                parent=None if "pulumi:pulumi:Stack::" in request.parent.split("$")[-1] else request.parent or None,
+                custom=bool(request.custom),
+                inputs=clean(json_format.MessageToDict(request.object)),
+                depends_on=sorted(deps), provider=provider,
+                options={"protect": bool(request.protect), "retainOnDelete": bool(request.retainOnDelete),
+                         "ignoreChanges": sorted(request.ignoreChanges)},
+            ))
+        return response
+
+
+def run_program(program: Callable[[], None], flat_config: dict, secret_keys: set[str], *, project: str,
+                stack: str) -> list[Registration]:
+    """Run `program` as `pulumi up` would, against mocks; return every resource it registered."""
+
+    def in_fresh_context() -> list[Registration]:
+        from pulumi.runtime.stack import run_pulumi_func
+        from pulumi.runtime.sync_await import _sync_await
+
+        pulumi.runtime.set_all_config(dict(flat_config), sorted(secret_keys))
+        monitor = RecordingMonitor(PlanMocks())
+        pulumi.runtime.set_mocks(PlanMocks(), project=project, stack=stack, preview=False, monitor=monitor)
+        try:
+            _sync_await(run_pulumi_func(program))
+        finally:
+            loop = asyncio.get_event_loop()
+            loop.close()
+            asyncio.set_event_loop(None)
+        return monitor.registrations
+
+    # a fresh context per run: no root stack, config or settings leak between renders in one process
+    return contextvars.Context().run(in_fresh_context)

@@ -1,0 +1,96 @@
+"""The offline plan: plan.json (every resource), manifests/ (every Kubernetes object) and plan.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from modelplane.mocks import Registration
+
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+# Kubernetes types that are not objects in the cluster
+NOT_OBJECTS = {HELM_RELEASE, "pulumi:providers:kubernetes"}
+
+
+def plan_document(stack: str, registrations: list[Registration]) -> dict:
+    resources = [
+        {"type": r.type, "name": r.name, "urn": r.urn, "parent": r.parent, "custom": r.custom,
+         "provider": r.provider, "inputs": r.inputs, "dependsOn": r.depends_on, "options": r.options}
+        for r in sorted(registrations, key=lambda r: r.urn)
+    ]
+    return {"stack": stack, "resources": resources}
+
+
+def is_kubernetes_object(resource: dict) -> bool:
+    return resource["type"].startswith("kubernetes:") and resource["type"] not in NOT_OBJECTS
+
+
+def manifest(resource: dict) -> dict:
+    inputs = resource["inputs"]
+    head = {"apiVersion": inputs["apiVersion"], "kind": inputs["kind"], "metadata": inputs.get("metadata", {})}
+    return {**head, **{k: v for k, v in inputs.items() if k not in head}}
+
+
+def manifests(plan: dict) -> list[dict]:
+    return [manifest(r) for r in plan["resources"] if is_kubernetes_object(r)]
+
+
+def manifest_path(obj: dict) -> str:
+    meta = obj["metadata"]
+    return f"{meta.get('namespace', '_cluster')}/{obj['kind']}.{meta['name']}.yaml"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+
+
+def plan_markdown(plan: dict, notes: list[str]) -> str:
+    resources = plan["resources"]
+    counts = Counter(r["type"] for r in resources)
+    out = [f"# modelplane plan: stack `{plan['stack']}`", "",
+           f"{len(resources)} resources, {sum(1 for r in resources if is_kubernetes_object(r))} Kubernetes "
+           f"objects, {counts[HELM_RELEASE]} Helm releases. Secret values are shown as `<redacted>`.", ""]
+    out += [f"- {n}" for n in notes] + ([""] if notes else [])
+    out += ["## Resources by type", ""] + _table(["type", "count"], [[f"`{t}`", c] for t, c in sorted(counts.items())])
+    releases = [r for r in resources if r["type"] == HELM_RELEASE]
+    out += ["", "## Helm releases", ""] + _table(
+        ["release", "namespace", "chart", "version", "repository"],
+        [[r["inputs"].get("name", r["name"]), r["inputs"].get("namespace", ""), r["inputs"]["chart"],
+          r["inputs"].get("version", "(unpinned)"), r["inputs"].get("repositoryOpts", {}).get("repo", "")]
+         for r in releases])
+    cloud = [r for r in resources if r["custom"] and r["type"].split(":")[0] in ("aws", "gcp")]
+    if cloud:
+        out += ["", "## Cloud resources", ""] + _table(
+            ["type", "name", "protected"], [[f"`{r['type']}`", r["name"], r["options"]["protect"]] for r in cloud])
+    objects = [manifest(r) for r in resources if is_kubernetes_object(r)]
+    out += ["", "## Kubernetes objects", ""] + _table(
+        ["kind", "namespace", "name"],
+        [[o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]] for o in objects])
+    return "\n".join(out) + "\n"
+
+
+def write_plan(out_dir: Path, plan: dict, notes: list[str]) -> None:
+    """Write the plan into a fresh directory, then swap it in: a failure never leaves half a plan."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        (staging / "plan.json").write_text(json.dumps(plan, indent=2, sort_keys=True) + "\n")
+        (staging / "plan.md").write_text(plan_markdown(plan, notes))
+        for obj in manifests(plan):
+            path = staging / "manifests" / manifest_path(obj)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(yaml.safe_dump(obj, sort_keys=True, default_flow_style=False))
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(staging, out_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
