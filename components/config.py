@@ -8,6 +8,7 @@ addons.logging.flavor opensearch` edits it. Secrets are top-level `secure:` keys
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Literal
@@ -152,9 +153,7 @@ def split_pulumi_config(flat: Mapping[str, object], secret_keys: set[str],
             secrets.add(key)
             continue
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
         raw[key] = value
     return raw, secrets

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from components.errors import ConfigError
+from components.program import REPO_ROOT
 
 EXIT_INVALID = 2
 
@@ -15,7 +16,7 @@ def _render(args: argparse.Namespace) -> int:
     from modelplane.plan import is_kubernetes_object, write_plan
     from modelplane.render import render
 
-    plan, notes = render(args.stack)
+    plan, notes = render(args.stack, Path(args.root))
     write_plan(Path(args.out), plan, notes)
     objects = sum(1 for r in plan["resources"] if is_kubernetes_object(r))
     for note in notes:
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     render = sub.add_parser("render", help="write the offline plan of a stack (what `pulumi up` would create)")
     render.add_argument("--stack", required=True)
     render.add_argument("--out", required=True, help="output directory (replaced)")
+    render.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
     render.set_defaults(func=_render)
     args = parser.parse_args(argv)
     try:

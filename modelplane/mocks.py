@@ -13,10 +13,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc
 
+import pulumi
 from components.secrets import REDACTED
 
 SIG = rpc._special_sig_key
@@ -129,9 +129,9 @@ def run_program(program: Callable[[], None], flat_config: dict, secret_keys: set
         try:
             _sync_await(run_pulumi_func(program))
         finally:
-            loop = asyncio.get_event_loop()
-            loop.close()
-            asyncio.set_event_loop(None)
+            # the runtime leaves its loop installed; close it and leave a fresh one for the next run
+            asyncio.get_event_loop().close()
+            asyncio.set_event_loop(asyncio.new_event_loop())
         return monitor.registrations
 
     # a fresh context per run: no root stack, config or settings leak between renders in one process

@@ -11,6 +11,7 @@ from modelplane.mocks import run_program
 from modelplane.plan import plan_document
 from modelplane.stackfile import read_stack
 
+
 def render(stack: str, root: Path = REPO_ROOT) -> tuple[dict, list[str]]:
     """(plan document, notes). Raises ConfigError before running anything when the stack is invalid."""
     flat, secret_keys = read_stack(stack, root)

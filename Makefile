@@ -1,0 +1,51 @@
+# modelplane — `make up` (deploy a stack) and `make test` (everything, offline) are the two commands.
+STACK ?= local
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export ANSIBLE_CONFIG := ansible/ansible.cfg
+
+.PHONY: up test render lint bench controlplane-build controlplane-up controlplane-down clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+up: $(VENV)/.installed
+	@command -v pulumi >/dev/null || { echo "make up needs the Pulumi CLI (https://www.pulumi.com/docs/install/); 'make render STACK=$(STACK)' shows what it would create without it"; exit 1; }
+	@if [ "$(STACK)" = local ]; then \
+	  name=$$($(PY) -c "from modelplane.stackfile import read_stack; import json; c=json.loads(read_stack('local')[0]['modelplane:cluster']); print(c.get('kindCluster') or '')"); \
+	  if [ -n "$$name" ] && ! kubectl config get-contexts "kind-$$name" >/dev/null 2>&1; then \
+	    command -v kind >/dev/null || { echo "stack local targets kind cluster '$$name', which does not exist, and kind is not installed (https://kind.sigs.k8s.io/)"; exit 1; }; \
+	    kind create cluster --name "$$name"; \
+	  fi; \
+	fi
+	@[ -n "$$PULUMI_BACKEND_URL" ] || pulumi whoami >/dev/null 2>&1 || pulumi login --local
+	pulumi stack select --create $(STACK)
+	pulumi up --stack $(STACK)
+
+test: $(VENV)/.installed controlplane-build
+	$(PY) -m pytest
+
+render: $(VENV)/.installed
+	$(VENV)/bin/modelplane render --stack $(STACK) --out build/$(STACK)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check components modelplane pulumi tests benchmarks
+	$(VENV)/bin/yamllint -c .yamllint.yaml stacks
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/bench_render.py
+
+controlplane-build:
+	scripts/build-controlplane.sh
+
+controlplane-up: $(VENV)/.installed controlplane-build
+	$(PY) -m modelplane.controlplane up
+
+controlplane-down: $(VENV)/.installed
+	$(PY) -m modelplane.controlplane down
+
+clean:
+	rm -rf build .pytest_cache

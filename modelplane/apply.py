@@ -1,0 +1,51 @@
+"""Applying rendered manifests to a cluster with server-side apply (the kubernetes client's dynamic API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+FIELD_MANAGER = "modelplane-render-check"
+
+
+@dataclass
+class ApplyReport:
+    applied: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    not_served: list[str] = field(default_factory=list)
+
+
+def describe(obj: dict) -> str:
+    meta = obj["metadata"]
+    where = f"{meta['namespace']}/" if meta.get("namespace") else ""
+    return f"{obj['apiVersion']} {obj['kind']} {where}{meta['name']}"
+
+
+def read_manifests(directory: Path) -> list[dict]:
+    return [yaml.safe_load(p.read_text()) for p in sorted(Path(directory).rglob("*.yaml"))]
+
+
+def apply_objects(kubeconfig: Path, objects: list[dict]) -> ApplyReport:
+    """Server-side apply every object, Namespaces first. Objects whose API the server does not serve are
+    reported in `not_served`, never silently skipped."""
+    from kubernetes import config, dynamic
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.dynamic.exceptions import ResourceNotFoundError
+
+    api = dynamic.DynamicClient(config.new_client_from_config(str(kubeconfig)))
+    report = ApplyReport()
+    for obj in sorted(objects, key=lambda o: (o["kind"] != "Namespace", describe(o))):
+        try:
+            resource = api.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
+        except ResourceNotFoundError:
+            report.not_served.append(describe(obj))
+            continue
+        try:
+            resource.server_side_apply(body=obj, namespace=obj["metadata"].get("namespace"),
+                                       field_manager=FIELD_MANAGER, force_conflicts=True)
+            report.applied.append(describe(obj))
+        except ApiException as exc:
+            report.rejected.append((describe(obj), exc.body if isinstance(exc.body, str) else str(exc)))
+    return report

@@ -1,0 +1,49 @@
+"""Shared fixtures: rendered plans of the committed stacks, and the real control plane."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from modelplane.plan import write_plan
+from modelplane.render import render
+
+STACKS = ("local", "dev", "staging", "prod")
+REPO = Path(__file__).resolve().parent.parent
+# test identities on the control plane: user -> groups
+TEST_USERS = {"alice": ["ds-team-a"], "bob": ["ds-team-b"], "carol": ["auditors"]}
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory) -> dict[str, Path]:
+    """Each committed stack rendered once, exactly as `modelplane render --stack S --out DIR` does."""
+    out = {}
+    base = tmp_path_factory.mktemp("rendered")
+    for stack in STACKS:
+        plan, notes = render(stack)
+        write_plan(base / stack, plan, notes)
+        out[stack] = base / stack
+    return out
+
+
+@pytest.fixture
+def stack_tree(tmp_path) -> Path:
+    """A copy of stacks/ in a scratch root, for tests that edit stack or tenants files."""
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks")
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def controlplane(tmp_path_factory):
+    """etcd + kube-apiserver + kube-controller-manager 1.20.2 with every shared CRD loaded."""
+    from modelplane.controlplane import ADMIN, ControlPlane
+    from modelplane.crds import load_crds
+
+    plane = ControlPlane(tmp_path_factory.mktemp("controlplane"), users=TEST_USERS).start()
+    try:
+        plane.crds = load_crds(plane.kubeconfig(ADMIN))
+        yield plane
+    finally:
+        plane.stop()

@@ -1,0 +1,64 @@
+"""Invalid stack config: exit 2, the field path named, nothing written."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from modelplane.cli import main
+
+
+def _edit(root, stack, change):
+    path = root / "stacks" / f"Pulumi.{stack}.yaml"
+    doc = yaml.safe_load(path.read_text())
+    change(doc["config"])
+    path.write_text(yaml.safe_dump(doc))
+
+
+CASES = {
+    "unknown key": (lambda c: c["modelplane:addons"]["logging"].update(flavour="opensearch"),
+                    "addons.logging.flavour: unknown key"),
+    "wrong enum": (lambda c: c["modelplane:addons"]["logging"].update(flavor="opendistro"),
+                   "addons.logging.flavor: 'opendistro' is not one of opensearch, elasticsearch"),
+    "wrong type": (lambda c: c["modelplane:addons"]["logging"].update(replicas="three"),
+                   "addons.logging.replicas: 'three'"),
+    "unknown root key": (lambda c: c.update({"modelplane:addon": {}}), "addon: unknown key"),
+    "bad cloud": (lambda c: c["modelplane:cluster"].update(cloud="azure"),
+                  "cluster.cloud: 'azure' is not one of aws, gcp, existing"),
+    "seed default credential in prod": (
+        lambda c: (c.update({"modelplane:environment": "prod"}),
+                   c["modelplane:addons"]["logging"].update(password="admin")),
+        "addons.logging.password: 'admin' is a default credential"),
+    "model outside tenants": (lambda c: c["modelplane:models"][0].update(namespace="nobody"),
+                              "models[0].namespace: 'nobody' is not a tenant"),
+    "model in seldon-logs": (lambda c: c["modelplane:models"][0].update(namespace="seldon-logs"),
+                             "models[0].namespace: 'seldon-logs' is a system namespace"),
+    "traffic not 100": (lambda c: c["modelplane:models"][0]["predictors"][1].update(traffic=20),
+                        "traffic of non-shadow predictors sums to 110"),
+    "secure value nested": (lambda c: c["modelplane:addons"]["logging"].update(password={"secure": "v1:x"}),
+                            "addons.logging.password: a secure value inside structured config"),
+    "referenced secret missing": (lambda c: c.pop("modelplane:gitToken"),
+                                  "addons.argocd.git.token: secret config key 'gitToken' is not set"),
+    "bad dns name": (lambda c: c["modelplane:models"][0].update(name="Iris_Model"),
+                     "models[0].name: 'Iris_Model' is not a DNS-1123 label"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_invalid_config_exits_2_names_field_writes_nothing(stack_tree, tmp_path, capsys, case):
+    change, expected = CASES[case]
+    _edit(stack_tree, "dev", change)
+    out = tmp_path / "out"
+    assert main(["render", "--stack", "dev", "--out", str(out), "--root", str(stack_tree)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert not out.exists()
+
+
+def test_unedited_copy_renders(stack_tree, tmp_path):
+    assert main(["render", "--stack", "dev", "--out", str(tmp_path / "o"), "--root", str(stack_tree)]) == 0
+
+
+def test_unknown_stack_names_the_file(capsys, tmp_path):
+    assert main(["render", "--stack", "nope", "--out", str(tmp_path / "o")]) == 2
+    assert "Pulumi.nope.yaml does not exist" in capsys.readouterr().err
