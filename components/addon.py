@@ -11,10 +11,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
-import pulumi
 from components.base import DnsLabel, Strict
 from components.versions import CHARTS, ChartPin
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_kubernetes as k8s
 
-import pulumi
 from components.addon import HelmAddon
 from components.addons import argocd as argocd_mod
 from components.addons import batch, logging, postgres, prometheus

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pulumi
 from pulumi.runtime import config as runtime_config
 
-import pulumi
 from components.config import PROJECT, StackConfig, split_pulumi_config, validate_stack
 from components.errors import ConfigError
 from components.platform import SELDON_LOGS, Platform, system_namespaces

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import Annotated, get_args
 
+import pulumi
 from pydantic import AfterValidator
 from pydantic.fields import FieldInfo
-
-import pulumi
 
 GENERATE = "generate"
 CONFIG_PREFIX = "config:"

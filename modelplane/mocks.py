@@ -13,10 +13,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc
 
-import pulumi
 from components.secrets import REDACTED
 
 SIG = rpc._special_sig_key

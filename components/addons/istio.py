@@ -3,10 +3,10 @@ the `seldon-gateway` Gateway in istio-system (seed 003 Istio)."""
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
-import pulumi
 from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel, Strict
 

@@ -3,9 +3,9 @@ seldon-logs that Seldon Core's request logger sends to (seed 003 Knative)."""
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_kubernetes as k8s
 
-import pulumi
 from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel
 

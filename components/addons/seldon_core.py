@@ -4,6 +4,7 @@ Knative broker when Knative is on (seed 003 Seldon Core)."""
 from __future__ import annotations
 
 import pulumi
+
 from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel
 

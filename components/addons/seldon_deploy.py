@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import pulumi
 from pydantic import Field
 
-import pulumi
 from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel, Strict
 from components.secrets import SecretRef

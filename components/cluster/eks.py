@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Literal
 
+import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
-import pulumi
 from components.base import Strict
 from components.cluster.kubeconfig import exec_kubeconfig
 from components.cluster.presets import PRESETS, PresetName

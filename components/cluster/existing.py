@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+import pulumi
 import pulumi_kubernetes as k8s
 
-import pulumi
 from components.base import DnsLabel, Strict
 from components.cluster.presets import PresetName
 

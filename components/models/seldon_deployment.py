@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_kubernetes as k8s
 
-import pulumi
 from components.models.spec import GraphNode, ModelSpec, Predictor
 
 
