@@ -11,7 +11,7 @@ from pulumi.runtime import config as runtime_config
 
 from components.config import PROJECT, StackConfig, split_pulumi_config, validate_stack
 from components.errors import ConfigError
-from components.platform import SELDON_LOGS, Platform, system_namespaces
+from components.platform import Platform, system_namespaces
 from components.tenants import TenantsFile, load_tenants
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ def check_models(config: StackConfig, tenants: TenantsFile, stack: str, tenants_
     """Seed 002: deploying into a namespace that does not exist fails with an unspecified error, so
     every model must target an onboarded tenant namespace, never a system one."""
     problems = []
-    system = set(system_namespaces(config)) | {SELDON_LOGS}
+    system = set(system_namespaces(config))
     for i, model in enumerate(config.models):
         where = f"models[{i}].namespace"
         if model.namespace in system:

@@ -3,6 +3,7 @@ deployments and policies read. Format in DESIGN.md; validated here for all of th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -20,8 +21,6 @@ RESERVED_NAMESPACES = frozenset({
 RESERVED_PREFIXES = ("kube-", "knative-", "istio-", "seldon-", "openshift-")
 
 Access = Literal["read", "write"]
-# Seldon's label keys (seldon.group.<g>, seldon.user.<u>) must stay valid label names: <= 63 chars total.
-PrincipalName = str
 
 
 def is_reserved(namespace: str) -> bool:
@@ -29,8 +28,7 @@ def is_reserved(namespace: str) -> bool:
 
 
 def _principal(name: str) -> str:
-    import re
-
+    # Seldon's label keys (seldon.group.<g>, seldon.user.<u>) must stay valid label names
     if not re.match(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", name) or len(name) > 50:
         raise ValueError(f"{name!r} is not usable in a label key (letters, digits, '-', '_', '.'; <= 50 chars)")
     return name

@@ -32,6 +32,8 @@ import yaml
 CACHE = Path(os.environ.get("MODELPLANE_K8S_CACHE", Path.home() / ".cache/modelplane/k8s-1.20.2"))
 STATE = Path(os.environ.get("MODELPLANE_CONTROLPLANE_STATE", Path.home() / ".cache/modelplane/controlplane.json"))
 ADMIN = "admin"
+# the identities tests and `make controlplane-up` get besides the admin: user -> groups
+TEST_USERS = {"alice": ["ds-team-a"], "bob": ["ds-team-b"], "carol": ["auditors"]}
 MUTATING_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection"})
 
 AUDIT_POLICY = {
@@ -190,15 +192,14 @@ def _up(args: argparse.Namespace) -> int:
         print(f"already up: export KUBECONFIG={json.loads(STATE.read_text())['kubeconfig']}")
         return 0
     workdir = Path(tempfile.mkdtemp(prefix="modelplane-controlplane."))
-    users = {"alice": ["ds-team-a"], "bob": ["ds-team-b"], "carol": ["auditors"]}
-    plane = ControlPlane(workdir, users=users).start()
+    plane = ControlPlane(workdir, users=TEST_USERS).start()
     from modelplane.crds import load_crds
 
     load_crds(plane.kubeconfig(ADMIN))
     STATE.parent.mkdir(parents=True, exist_ok=True)
     STATE.write_text(json.dumps({"pids": [p.pid for p in plane.processes], "workdir": str(workdir),
                                  "kubeconfig": str(plane.kubeconfig(ADMIN)), "server": plane.server}))
-    print(f"control plane up at {plane.server} (users: admin, {', '.join(users)}; kubeconfigs in {workdir})")
+    print(f"control plane up at {plane.server} (users: admin, {', '.join(TEST_USERS)}; kubeconfigs in {workdir})")
     print(f"export KUBECONFIG={plane.kubeconfig(ADMIN)}")
     return 0
 

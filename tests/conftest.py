@@ -12,8 +12,6 @@ from modelplane.render import render
 
 STACKS = ("local", "dev", "staging", "prod")
 REPO = Path(__file__).resolve().parent.parent
-# test identities on the control plane: user -> groups
-TEST_USERS = {"alice": ["ds-team-a"], "bob": ["ds-team-b"], "carol": ["auditors"]}
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +36,7 @@ def stack_tree(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def controlplane(tmp_path_factory):
     """etcd + kube-apiserver + kube-controller-manager 1.20.2 with every shared CRD loaded."""
-    from modelplane.controlplane import ADMIN, ControlPlane
+    from modelplane.controlplane import ADMIN, TEST_USERS, ControlPlane
     from modelplane.crds import load_crds
 
     plane = ControlPlane(tmp_path_factory.mktemp("controlplane"), users=TEST_USERS).start()

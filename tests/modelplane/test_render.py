@@ -9,8 +9,7 @@ import pytest
 import yaml
 
 from modelplane.cli import main
-
-STACKS = ("local", "dev", "staging", "prod")
+from tests.conftest import STACKS
 
 
 def _tree(path: Path) -> dict[str, bytes]:
