@@ -18,6 +18,7 @@ from components.cluster.gke import GkeCluster
 from components.config import StackConfig
 from components.models.seldon_deployment import SeldonModel
 from components.secrets import SecretSource
+from components import tenancy
 
 SELDON_SYSTEM = "seldon-system"
 SELDON_LOGS = "seldon-logs"
@@ -104,10 +105,26 @@ class Platform(pulumi.ComponentResource):
         if a.seldon_deploy.enabled:
             self._seldon_deploy(a.seldon_deploy, Wiring(**wiring))
 
+        self._tenancy_support(config)
         for spec in config.models:
             SeldonModel(f"{spec.namespace}-{spec.name}", spec,
                         depends_on=[self.seldon_core] if self.seldon_core else [], opts=self._opts())
         self.register_outputs({"namespaces": sorted(self.namespaces)})
+
+    def _tenancy_support(self, config: StackConfig) -> None:
+        """What tenant onboarding (Ansible) reads instead of retyping it: the platform facts ConfigMap,
+        and ClusterRoles that add Seldon's resources to the built-in edit/view roles tenants are bound to."""
+        facts = tenancy.platform_facts(config)
+        k8s.core.v1.ConfigMap(
+            "platform-facts", metadata={"name": tenancy.FACTS_CONFIGMAP, "namespace": self._ns(SELDON_SYSTEM),
+                                        "labels": PART_OF},
+            data=facts, opts=self._opts())
+        for name, (labels, verbs) in tenancy.AGGREGATED_ROLES.items():
+            k8s.rbac.v1.ClusterRole(
+                name, metadata={"name": name, "labels": {**PART_OF, **labels}},
+                rules=[{"apiGroups": [group], "resources": resources, "verbs": list(verbs)}
+                       for group, resources in tenancy.TENANT_API_RESOURCES],
+                opts=self._opts())
 
     def _opts(self, **kw) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self.provider, **kw)

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,9 @@ import yaml
 CACHE = Path(os.environ.get("MODELPLANE_K8S_CACHE", Path.home() / ".cache/modelplane/k8s-1.20.2"))
 STATE = Path(os.environ.get("MODELPLANE_CONTROLPLANE_STATE", Path.home() / ".cache/modelplane/controlplane.json"))
 ADMIN = "admin"
+# the controller-manager's own identity, so its writes (garbage collection, namespace cleanup) are never
+# counted as the admin's; in system:masters because one identity runs every controller
+CONTROLLER = "system:kube-controller-manager"
 # the identities tests and `make controlplane-up` get besides the admin: user -> groups
 TEST_USERS = {"alice": ["ds-team-a"], "bob": ["ds-team-b"], "carol": ["auditors"]}
 MUTATING_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection"})
@@ -84,8 +88,9 @@ class ControlPlane:
         subprocess.run(["openssl", "genrsa", "-out", str(w / "sa.key"), "2048"], check=True, capture_output=True)
         subprocess.run(["openssl", "rsa", "-in", str(w / "sa.key"), "-pubout", "-out", str(w / "sa.pub")],
                        check=True, capture_output=True)
-        self.tokens = {ADMIN: os.urandom(16).hex(), **{u: os.urandom(16).hex() for u in self.users}}
-        rows = [f'{self.tokens[ADMIN]},{ADMIN},{ADMIN},"system:masters"']
+        self.tokens = {ADMIN: os.urandom(16).hex(), CONTROLLER: os.urandom(16).hex(),
+                       **{u: os.urandom(16).hex() for u in self.users}}
+        rows = [f'{self.tokens[who]},{who},{who},"system:masters"' for who in (ADMIN, CONTROLLER)]
         rows += [f'{self.tokens[u]},{u},{u},"{",".join(groups)}"' if groups else f"{self.tokens[u]},{u},{u}"
                  for u, groups in self.users.items()]
         (w / "tokens.csv").write_text("\n".join(rows) + "\n")
@@ -113,7 +118,7 @@ class ControlPlane:
         self._wait_ready(timeout)
         self.kubeconfig(ADMIN)
         self._spawn("kube-controller-manager", [
-            bins["kube-controller-manager"], f"--kubeconfig={self.kubeconfig(ADMIN)}",
+            bins["kube-controller-manager"], f"--kubeconfig={self.kubeconfig(CONTROLLER)}",
             "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-route,-service,-attachdetach,"
             "-persistentvolume-binder,-persistentvolume-expander,-ttl",
             f"--service-account-private-key-file={w / 'sa.key'}",
@@ -169,7 +174,14 @@ class ControlPlane:
         return [json.loads(line) for line in self.audit_log.read_text().splitlines() if line.strip()]
 
     def mutating_requests(self, user: str = ADMIN, since: int = 0) -> list[dict]:
-        """Mutating requests by `user` among audit events from index `since` on."""
+        """Mutating requests by `user` among audit events from index `since` on. A server-side dry run
+        (`?dryRun=All`, what check mode sends) persists nothing and is not counted; `dry_runs` lists them."""
+        return [e for e in self._writes(user, since) if not _is_dry_run(e)]
+
+    def dry_runs(self, user: str = ADMIN, since: int = 0) -> list[dict]:
+        return [e for e in self._writes(user, since) if _is_dry_run(e)]
+
+    def _writes(self, user: str, since: int) -> list[dict]:
         return [e for e in self.audit_events()[since:]
                 if e.get("verb") in MUTATING_VERBS and e.get("user", {}).get("username") == user
                 and e.get("stage") == "ResponseComplete"]
@@ -185,6 +197,11 @@ class ControlPlane:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         self.processes.clear()
+
+
+def _is_dry_run(event: dict) -> bool:
+    query = urllib.parse.urlparse(event.get("requestURI", "")).query
+    return "All" in urllib.parse.parse_qs(query).get("dryRun", [])
 
 
 def _up(args: argparse.Namespace) -> int:

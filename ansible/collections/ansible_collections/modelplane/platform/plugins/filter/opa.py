@@ -1,0 +1,40 @@
+"""Filter: merge tenants' grants into Seldon Deploy's OPA policy ConfigMap (components.opa)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.modelplane.platform.plugins.module_utils.repo import import_components
+
+
+def opa_merge(configmap, tenants, remove=None):
+    """configmap: the ConfigMap as k8s_info returns it, or None; tenants: as tenants_validate returns them.
+    Returns {changed, data, owned, added, removed}."""
+    import_components()
+    from components import opa
+    from components.tenants import Tenant
+
+    configmap = configmap or {}
+    try:
+        data = configmap.get("data") or {}
+        document = opa.parse_document(data.get(opa.DATA_KEY))
+        owned = opa.parse_owned(data.get(opa.OWNED_KEY))
+        desired = {t["name"]: Tenant.model_validate(_as_file_fields(t)).opa_grants() for t in tenants or []}
+        merged = opa.merge(document, owned, desired, remove or [])
+    except opa.PolicyError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+    return {"changed": merged.changed or not configmap, "exists": bool(configmap),
+            "data": {opa.DATA_KEY: merged.data_text(), opa.OWNED_KEY: merged.owned_text()},
+            "added": [list(g) for g in merged.added], "removed": [list(g) for g in merged.removed]}
+
+
+def _as_file_fields(tenant: dict) -> dict:
+    from components.tenants import Tenant
+
+    aliases = {name: field.alias or name for name, field in Tenant.model_fields.items()}
+    return {aliases[k]: v for k, v in tenant.items() if k in aliases and v is not None}
+
+
+class FilterModule:
+    def filters(self):
+        return {"opa_merge": opa_merge}

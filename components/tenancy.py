@@ -1,0 +1,63 @@
+"""The platform's side of tenant onboarding: facts Ansible reads from the cluster, and RBAC aggregation.
+
+Pulumi owns the platform, Ansible the tenant namespaces (DESIGN.md). Values both need — the tenancy
+mode, Seldon Deploy's service account, where Argo CD and MinIO live, which namespaces may reach model
+pods — are published once in ConfigMap seldon-system/modelplane-platform rather than typed twice.
+"""
+
+from __future__ import annotations
+
+import json
+
+from components.config import StackConfig
+
+FACTS_CONFIGMAP = "modelplane-platform"
+SELDON_DEPLOY_SERVICE_ACCOUNT = "seldon-deploy"
+ARGOCD_PROJECT = "seldon"
+VERBS_WRITE = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection")
+VERBS_READ = ("get", "list", "watch")
+
+# (API group, resources) a tenant's groups work with besides the built-in kinds
+TENANT_API_RESOURCES = (
+    ("machinelearning.seldon.io", ["seldondeployments", "seldondeployments/status"]),
+    ("argoproj.io", ["workflows", "workflowtemplates"]),
+    ("serving.knative.dev", ["services", "revisions", "routes", "configurations"]),
+)
+# ClusterRole name -> (aggregation labels, verbs): the controller-manager folds them into edit/admin/view
+AGGREGATED_ROLES = {
+    "modelplane-tenant-edit": ({"rbac.authorization.k8s.io/aggregate-to-edit": "true",
+                                "rbac.authorization.k8s.io/aggregate-to-admin": "true"}, VERBS_WRITE),
+    "modelplane-tenant-view": ({"rbac.authorization.k8s.io/aggregate-to-view": "true"}, VERBS_READ),
+}
+
+
+def ingress_namespaces(config: StackConfig) -> list[str]:
+    """Namespaces whose pods reach model pods: the gateway, Knative's activator, Seldon's operator and
+    Deploy, the request logger and Prometheus."""
+    a = config.addons
+    wanted = ["seldon-system", "seldon-logs"]
+    if a.istio.enabled:
+        wanted.append(a.istio.namespace)
+    if a.knative.enabled:
+        wanted.append("knative-serving")
+    if a.prometheus.enabled:
+        wanted.append(a.prometheus.namespace)
+    return sorted(set(wanted))
+
+
+def platform_facts(config: StackConfig) -> dict[str, str]:
+    a = config.addons
+    minio = f"http://minio.{a.minio.namespace}.svc.cluster.local:9000" if a.minio.enabled else ""
+    return {
+        "tenancy": config.tenancy.mode,
+        "environment": config.environment,
+        "seldonDeployNamespace": "seldon-system",
+        "seldonDeployServiceAccount": SELDON_DEPLOY_SERVICE_ACCOUNT if a.seldon_deploy.enabled else "",
+        "argocdNamespace": a.argocd.namespace if a.argocd.enabled else "",
+        "argocdProject": ARGOCD_PROJECT if a.argocd.enabled else "",
+        "batchStorageEndpoint": minio,
+        "ingressNamespaces": json.dumps(ingress_namespaces(config)),
+        # istio-init needs NET_ADMIN and NET_RAW, which the baseline Pod Security level forbids; without
+        # Istio CNI, tenant namespaces can only enforce `privileged` (and warn/audit stricter levels)
+        "podSecurityEnforce": "privileged" if a.istio.enabled else "baseline",
+    }
