@@ -32,11 +32,13 @@ render: $(VENV)/.installed
 	$(VENV)/bin/modelplane render --stack $(STACK) --out build/$(STACK)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check components modelplane pulumi tests benchmarks
+	$(VENV)/bin/ruff check components modelplane pulumi tests benchmarks ansible/collections
 	$(VENV)/bin/yamllint -c .yamllint.yaml stacks
+	$(VENV)/bin/ansible-lint ansible/
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_render.py
+	$(PY) benchmarks/bench_onboard.py
 
 controlplane-build:
 	scripts/build-controlplane.sh

@@ -2,8 +2,8 @@
 JSON `{"role_grants": {group: [{action, resource}]}, "user_grants": {user or "*": [...]}}`.
 
 Onboarding merges tenants' grants into whatever the document already holds. Entries modelplane added are
-recorded per namespace (under the ConfigMap's key OWNED_KEY, which Seldon Deploy ignores), so a later run removes only entries
-it added itself; grants written by hand or by Seldon's policy_client are never dropped.
+recorded per namespace (under the ConfigMap's key OWNED_KEY, which Seldon Deploy ignores), so a later
+run removes only entries it added itself; grants written by hand or by Seldon's policy_client are never dropped.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def parse_owned(text: str | None) -> dict[str, list[list[str]]]:
     try:
         owned = json.loads(text)
     except json.JSONDecodeError:
-        raise PolicyError(f"{CONFIGMAP}.data.{OWNED_KEY}: not valid JSON; it is modelplane's record, do not edit") from None
+        raise PolicyError(f"{CONFIGMAP}.data.{OWNED_KEY}: not valid JSON; it is modelplane's record, "
+                          "do not edit it") from None
     return {ns: [list(g) for g in grants] for ns, grants in owned.items()}
 
 

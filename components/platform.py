@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components import tenancy
 from components.addon import HelmAddon
 from components.addons import argocd as argocd_mod
 from components.addons import batch, logging, postgres, prometheus
@@ -18,7 +19,6 @@ from components.cluster.gke import GkeCluster
 from components.config import StackConfig
 from components.models.seldon_deployment import SeldonModel
 from components.secrets import SecretSource
-from components import tenancy
 
 SELDON_SYSTEM = "seldon-system"
 SELDON_LOGS = "seldon-logs"

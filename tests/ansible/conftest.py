@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kubernetes import client, config
+from kubernetes import config
 
 from modelplane.apply import apply_objects, read_manifests
 from modelplane.controlplane import ADMIN

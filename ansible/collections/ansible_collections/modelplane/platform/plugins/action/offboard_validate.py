@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-
 from ansible_collections.modelplane.platform.plugins.module_utils.repo import import_components
 
 

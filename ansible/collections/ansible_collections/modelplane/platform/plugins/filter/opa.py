@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.modelplane.platform.plugins.module_utils.repo import import_components
 
 
 def opa_merge(configmap, tenants, remove=None):
     """configmap: the ConfigMap as k8s_info returns it, or None; tenants: as tenants_validate returns them.
-    Returns {changed, data, owned, added, removed}."""
+    Returns {write_needed, data (the ConfigMap's), added, removed}."""
     import_components()
     from components import opa
     from components.tenants import Tenant
@@ -23,7 +22,7 @@ def opa_merge(configmap, tenants, remove=None):
         merged = opa.merge(document, owned, desired, remove or [])
     except opa.PolicyError as exc:
         raise AnsibleFilterError(str(exc)) from None
-    return {"changed": merged.changed or not configmap, "exists": bool(configmap),
+    return {"write_needed": merged.changed or not configmap,
             "data": {opa.DATA_KEY: merged.data_text(), opa.OWNED_KEY: merged.owned_text()},
             "added": [list(g) for g in merged.added], "removed": [list(g) for g in merged.removed]}
 
