@@ -118,6 +118,7 @@ class Tenant(Strict):
             "labels": self.namespace_labels(), "annotations": self.namespace_annotations(),
             "argocd_app": self.argocd_app if self.gitops else None,
             "write_subjects": self.subjects("write"), "read_subjects": self.subjects("read"),
+            "opa_grants": [list(grant) for grant in self.opa_grants()],
         }
 
 

@@ -11,27 +11,19 @@ def opa_merge(configmap, tenants, remove=None):
     Returns {write_needed, data (the ConfigMap's), added, removed}."""
     import_components()
     from components import opa
-    from components.tenants import Tenant
 
     configmap = configmap or {}
     try:
         data = configmap.get("data") or {}
         document = opa.parse_document(data.get(opa.DATA_KEY))
         owned = opa.parse_owned(data.get(opa.OWNED_KEY))
-        desired = {t["name"]: Tenant.model_validate(_as_file_fields(t)).opa_grants() for t in tenants or []}
+        desired = {t["name"]: [tuple(g) for g in t["opa_grants"]] for t in tenants or []}
         merged = opa.merge(document, owned, desired, remove or [])
     except opa.PolicyError as exc:
         raise AnsibleFilterError(str(exc)) from None
     return {"write_needed": merged.changed or not configmap,
             "data": {opa.DATA_KEY: merged.data_text(), opa.OWNED_KEY: merged.owned_text()},
             "added": [list(g) for g in merged.added], "removed": [list(g) for g in merged.removed]}
-
-
-def _as_file_fields(tenant: dict) -> dict:
-    from components.tenants import Tenant
-
-    aliases = {name: field.alias or name for name, field in Tenant.model_fields.items()}
-    return {aliases[k]: v for k, v in tenant.items() if k in aliases and v is not None}
 
 
 class FilterModule:
