@@ -76,6 +76,8 @@ class StackConfig(Strict):
     tenancy: Tenancy = Tenancy()
     addons: Addons = Addons()
     models: list[ModelSpec] = Field(default_factory=list)
+    # more models, kept apart from the stack config (components.models.spec.ModelsFile)
+    models_file: str | None = None
     # default: stacks/tenants/<stack>.yaml
     tenants_file: str | None = None
 

@@ -5,6 +5,15 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 
+class FieldProblems(ValueError):
+    """Raised by a model validator that checks several fields at once: each problem carries the path
+    below the model it was raised in, so the message names `predictors[1].traffic`, not just the model."""
+
+    def __init__(self, problems: list[tuple[tuple, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{_path(loc)}: {msg}" for loc, msg in problems))
+
+
 class ConfigError(Exception):
     """Invalid user input. `problems` are `path: message` lines; str() joins them."""
 
@@ -46,7 +55,11 @@ def from_validation_error(source: str, exc: ValidationError, prefix: tuple = ())
         loc = prefix + tuple(x for x in err["loc"] if not _is_union_branch(x))
         if err["type"] == "union_tag_invalid":
             loc += (str((err.get("ctx") or {}).get("discriminator", "")).strip("'"),)
-        problems.append(f"{_path(loc)}: {_message(err)}")
+        inner = (err.get("ctx") or {}).get("error")
+        if isinstance(inner, FieldProblems):
+            problems += [f"{_path(loc + sub)}: {msg}" for sub, msg in inner.problems]
+        else:
+            problems.append(f"{_path(loc)}: {_message(err)}")
     return ConfigError(source, problems)
 
 

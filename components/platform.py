@@ -17,7 +17,7 @@ from components.cluster.eks import EksCluster
 from components.cluster.existing import ExistingCluster
 from components.cluster.gke import GkeCluster
 from components.config import StackConfig
-from components.models.seldon_deployment import SeldonModel
+from components.models.seldon_deployment import GitopsTarget, SeldonModel
 from components.secrets import SecretSource
 
 SELDON_SYSTEM = "seldon-system"
@@ -46,9 +46,12 @@ def system_namespaces(config: StackConfig) -> list[str]:
 
 
 class Platform(pulumi.ComponentResource):
-    def __init__(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, config: StackConfig, *,
+                 gitops: dict[tuple[str, str], GitopsTarget] | None = None,
+                 opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelplane:platform:Platform", name, None, opts)
         self.config = config
+        self.gitops = gitops or {}
         self.secrets = SecretSource()
         self.cluster = make_cluster(f"{name}-cluster", config, pulumi.ResourceOptions(parent=self))
         self.provider = self.cluster.provider
@@ -107,7 +110,7 @@ class Platform(pulumi.ComponentResource):
 
         self._tenancy_support(config)
         for spec in config.models:
-            SeldonModel(f"{spec.namespace}-{spec.name}", spec,
+            SeldonModel(f"{spec.namespace}-{spec.name}", spec, gitops=self.gitops.get((spec.namespace, spec.name)),
                         depends_on=[self.seldon_core] if self.seldon_core else [], opts=self._opts())
         self.register_outputs({"namespaces": sorted(self.namespaces)})
 

@@ -7,50 +7,100 @@ from __future__ import annotations
 from pathlib import Path
 
 import pulumi
+import yaml
 from pulumi.runtime import config as runtime_config
+from pydantic import ValidationError
 
 from components.config import PROJECT, StackConfig, split_pulumi_config, validate_stack
-from components.errors import ConfigError
+from components.errors import ConfigError, from_validation_error
+from components.models.seldon_deployment import GitopsTarget, gitops_target
+from components.models.spec import ModelsFile, ModelSpec
 from components.platform import Platform, system_namespaces
-from components.tenants import TenantsFile, load_tenants
+from components.tenants import TenantsFile, is_reserved, load_tenants
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def tenants_path(stack: str, config: StackConfig, root: Path = REPO_ROOT) -> Path:
-    path = Path(config.tenants_file or f"stacks/tenants/{stack}.yaml")
+def _resolve(root: Path, name: str) -> Path:
+    path = Path(name)
     return path if path.is_absolute() else root / path
 
 
-def check_models(config: StackConfig, tenants: TenantsFile, stack: str, tenants_file: Path) -> None:
-    """Seed 002: deploying into a namespace that does not exist fails with an unspecified error, so
-    every model must target an onboarded tenant namespace, never a system one."""
+def tenants_path(stack: str, config: StackConfig, root: Path = REPO_ROOT) -> Path:
+    return _resolve(root, config.tenants_file or f"stacks/tenants/{stack}.yaml")
+
+
+def load_models_file(path: Path) -> list[ModelSpec]:
+    """The models of a models file; ConfigError naming the file and field otherwise."""
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except OSError as exc:
+        raise ConfigError(str(path), [f"(file): cannot read: {exc.strerror}"]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), [f"(file): not valid YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), ["(root): expected a mapping with key 'models'"])
+    try:
+        return ModelsFile.model_validate(data).models
+    except ValidationError as exc:
+        raise from_validation_error(str(path), exc) from None
+
+
+def model_problems(config: StackConfig, tenants: TenantsFile, tenants_file: Path,
+                   places: list[str] | None = None) -> list[str]:
+    """What a model needs from the rest of the stack. Seed 002: deploying into a namespace that does not
+    exist fails with an unspecified error, so every model must target an onboarded tenant namespace.
+    `places` names where each model was declared (default `models[i]` of the stack config)."""
     problems = []
     system = set(system_namespaces(config))
-    for i, model in enumerate(config.models):
-        where = f"models[{i}].namespace"
-        if model.namespace in system:
-            problems.append(f"{where}: {model.namespace!r} is a system namespace; models go in tenant namespaces")
-        elif model.namespace not in tenants.names:
-            problems.append(f"{where}: {model.namespace!r} is not a tenant in {tenants_file} "
-                            f"(known: {', '.join(sorted(tenants.names)) or 'none'})")
     seen: set[tuple[str, str]] = set()
     for i, model in enumerate(config.models):
-        key = (model.namespace, model.name)
-        if key in seen:
-            problems.append(f"models[{i}].name: {model.name!r} is declared twice in {model.namespace!r}")
-        seen.add(key)
-    if problems:
-        raise ConfigError(f"stack {stack!r}", problems)
+        where = places[i] if places else f"models[{i}]"
+        if model.namespace in system:
+            problems.append(f"{where}.namespace: {model.namespace!r} is a system namespace; models go in "
+                            "tenant namespaces")
+        elif is_reserved(model.namespace):
+            problems.append(f"{where}.namespace: {model.namespace!r} is reserved; models go in tenant namespaces")
+        elif model.namespace not in tenants.names:
+            problems.append(f"{where}.namespace: {model.namespace!r} is not a tenant in {tenants_file} "
+                            f"(known: {', '.join(sorted(tenants.names)) or 'none'})")
+        if (model.namespace, model.name) in seen:
+            problems.append(f"{where}.name: {model.name!r} is declared twice in {model.namespace!r}")
+        seen.add((model.namespace, model.name))
+        if not config.addons.seldon_core.enabled:
+            problems.append(f"{where}: models need addons.seldonCore, which is disabled")
+        if model.logger and not config.addons.logging.enabled:
+            problems.append(f"{where}.logger: request logging is disabled (addons.logging.enabled: false); "
+                            "remove logger or enable logging")
+    return problems
+
+
+def gitops_targets(config: StackConfig, tenants: TenantsFile) -> dict[tuple[str, str], GitopsTarget]:
+    """(namespace, model) -> where the model goes, for models in GitOps tenant namespaces."""
+    out = {}
+    for model in config.models:
+        tenant = tenants.get(model.namespace)
+        if tenant and tenant.gitops:
+            out[(model.namespace, model.name)] = gitops_target(model, str(tenant.gitops.repo))
+    return out
 
 
 def load(flat_config: dict, secret_keys: set[str], stack: str,
          root: Path = REPO_ROOT) -> tuple[StackConfig, TenantsFile]:
+    """The validated stack: config (with the models file's models appended) and its tenants."""
     raw, secrets = split_pulumi_config(flat_config, secret_keys)
     config = validate_stack(raw, secrets, stack)
+    places = [f"models[{i}]" for i in range(len(config.models))]
+    if config.models_file:
+        models_file = _resolve(root, config.models_file)
+        extra = load_models_file(models_file)
+        places += [f"{models_file}: models[{i}]" for i in range(len(extra))]
+        config = config.model_copy(update={"models": [*config.models, *extra]})
     path = tenants_path(stack, config, root)
     tenants = load_tenants(path)
-    check_models(config, tenants, stack, path)
+    problems = model_problems(config, tenants, path, places)
+    if problems:
+        raise ConfigError(f"stack {stack!r}", problems)
     return config, tenants
 
 
@@ -66,9 +116,10 @@ def main(root: Path = REPO_ROOT) -> None:
     flat, secret_keys = runtime_flat_config()
     stack = pulumi.get_stack()
     try:
-        config, _tenants = load(flat, secret_keys, stack, root)
+        config, tenants = load(flat, secret_keys, stack, root)
     except ConfigError as exc:
         raise pulumi.RunError(str(exc)) from None
-    platform = Platform(PROJECT, config)
+    platform = Platform(PROJECT, config, gitops=gitops_targets(config, tenants))
     pulumi.export("environment", config.environment)
     pulumi.export("namespaces", sorted(platform.namespaces))
+    pulumi.export("gitopsModels", {f"{ns}/{name}": t.path for (ns, name), t in platform.gitops.items()})

@@ -26,6 +26,25 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff(args: argparse.Namespace) -> int:
+    import json
+
+    from modelplane.plandiff import diff_plans
+
+    plans = []
+    for out in (args.old, args.new):
+        path = Path(out) / "plan.json"
+        if not path.is_file():
+            raise ConfigError(str(out), [f"(dir): {path} does not exist; run modelplane render --out {out}"])
+        plans.append(json.loads(path.read_text()))
+    changes = diff_plans(*plans)
+    for change in changes:
+        print(change)
+    counts = {a: sum(1 for c in changes if c.action == a) for a in ("create", "update", "delete")}
+    print(", ".join(f"{n} to {a}" for a, n in counts.items()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="modelplane", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -34,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--out", required=True, help="output directory (replaced)")
     render.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
     render.set_defaults(func=_render)
+    diff = sub.add_parser("diff", help="what changes between two rendered plans (e.g. before/after a promotion)")
+    diff.add_argument("old", help="a render output directory")
+    diff.add_argument("new", help="a render output directory")
+    diff.set_defaults(func=_diff)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -14,6 +14,8 @@ import yaml
 from modelplane.mocks import Registration
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+SELDON_MODEL = "modelplane:models:SeldonModel"
+GITOPS_DIR = "gitops"
 # Kubernetes types that are not objects in the cluster
 NOT_OBJECTS = {HELM_RELEASE, "pulumi:providers:kubernetes"}
 
@@ -39,6 +41,27 @@ def manifest(resource: dict) -> dict:
 
 def manifests(plan: dict) -> list[dict]:
     return [manifest(r) for r in plan["resources"] if is_kubernetes_object(r)]
+
+
+def gitops_models(plan: dict) -> list[dict]:
+    """Models of GitOps namespaces: {repo, path, manifest} to commit instead of applying."""
+    return [r["inputs"]["gitops"] for r in plan["resources"]
+            if r["type"] == SELDON_MODEL and "gitops" in r["inputs"]]
+
+
+def _predictor_summary(sdep: dict) -> str:
+    return ", ".join(f"{p['name']} ({'shadow' if p.get('shadow') else str(p.get('traffic', 0)) + '%'}, "
+                     f"{p.get('replicas', 1)}x)" for p in sdep["spec"]["predictors"])
+
+
+def models_table(plan: dict) -> list[str]:
+    rows = [[f"{o['metadata']['namespace']}/{o['metadata']['name']}", _predictor_summary(o), "applied by Pulumi"]
+            for o in manifests(plan) if o["kind"] == "SeldonDeployment"]
+    rows += [[f"{g['manifest']['metadata']['namespace']}/{g['manifest']['metadata']['name']}",
+              _predictor_summary(g["manifest"]),
+              f"GitOps: not applied; commit `{GITOPS_DIR}/{g['path']}` to {g['repo']} (folder "
+              f"`{g['path'].split('/')[0]}`)"] for g in gitops_models(plan)]
+    return _table(["model", "predictors (traffic, replicas)", "delivery"], sorted(rows))
 
 
 def manifest_path(obj: dict) -> str:
@@ -69,6 +92,7 @@ def plan_markdown(plan: dict, notes: list[str]) -> str:
     if cloud:
         out += ["", "## Cloud resources", ""] + _table(
             ["type", "name", "protected"], [[f"`{r['type']}`", r["name"], r["options"]["protect"]] for r in cloud])
+    out += ["", "## Models", ""] + models_table(plan)
     objects = [manifest(r) for r in resources if is_kubernetes_object(r)]
     out += ["", "## Kubernetes objects", ""] + _table(
         ["kind", "namespace", "name"],
@@ -88,6 +112,10 @@ def write_plan(out_dir: Path, plan: dict, notes: list[str]) -> None:
             path = staging / "manifests" / manifest_path(obj)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(yaml.safe_dump(obj, sort_keys=True, default_flow_style=False))
+        for model in gitops_models(plan):
+            path = staging / GITOPS_DIR / model["path"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(yaml.safe_dump(model["manifest"], sort_keys=True, default_flow_style=False))
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(staging, out_dir)

@@ -8,7 +8,7 @@ from components import program
 from components.config import PROJECT
 from components.program import REPO_ROOT, load
 from modelplane.mocks import run_program
-from modelplane.plan import plan_document
+from modelplane.plan import GITOPS_DIR, gitops_models, plan_document
 from modelplane.stackfile import read_stack
 
 
@@ -19,4 +19,10 @@ def render(stack: str, root: Path = REPO_ROOT) -> tuple[dict, list[str]]:
     registrations = run_program(lambda: program.main(root), flat, secret_keys, project=PROJECT, stack=stack)
     notes = [f"environment `{config.environment}`, cluster `{config.cluster.cloud}` "
              f"(size preset `{config.cluster.size}`)"]
-    return plan_document(stack, registrations), notes
+    plan = plan_document(stack, registrations)
+    gitops = gitops_models(plan)
+    if gitops:
+        notes.append(f"{len(gitops)} model(s) in GitOps namespaces are not applied by Pulumi: commit "
+                     f"`{GITOPS_DIR}/<namespace>/` of this plan to each tenant's repo "
+                     f"({', '.join(sorted(g['path'] for g in gitops))})")
+    return plan, notes

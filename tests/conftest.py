@@ -26,6 +26,14 @@ def rendered(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
+@pytest.fixture(scope="session")
+def corpus_render(tmp_path_factory) -> Path:
+    """The good model corpus (tests/components/models/corpus) rendered once."""
+    from tests.components.models.model_corpus import render_corpus
+
+    return render_corpus(tmp_path_factory.mktemp("corpus"))
+
+
 @pytest.fixture
 def stack_tree(tmp_path) -> Path:
     """A copy of stacks/ in a scratch root, for tests that edit stack or tenants files."""

@@ -1,67 +1,130 @@
-"""A SeldonDeployment (machinelearning.seldon.io/v1) from a ModelSpec."""
+"""A SeldonDeployment (machinelearning.seldon.io/v1) from a ModelSpec, applied by Pulumi or handed to
+GitOps."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.models.spec import GraphNode, ModelSpec, Predictor
+from components.models.spec import Explainer, GraphNode, ModelSpec, Predictor, Resources
+
+API_VERSION = "machinelearning.seldon.io/v1"
+KIND = "SeldonDeployment"
+GPU = "nvidia.com/gpu"
 
 
-def _graph(node: GraphNode) -> dict:
-    out: dict = {"name": node.name, "type": node.type, "children": [_graph(c) for c in node.children]}
+@dataclass(frozen=True)
+class GitopsTarget:
+    """Where a model of a GitOps namespace goes instead of the cluster (seed 003 §6.5: the tenant's
+    Argo CD Application syncs folder `<namespace>` of its repo)."""
+
+    repo: str
+    folder: str
+    file: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.file}"
+
+
+def gitops_target(spec: ModelSpec, repo: str) -> GitopsTarget:
+    return GitopsTarget(repo=repo, folder=spec.namespace, file=f"{spec.name}.yaml")
+
+
+def _resources(r: Resources) -> dict:
+    requests = {"cpu": str(r.cpu), "memory": str(r.memory)}
+    limits = {"cpu": str(r.cpu_limit or r.cpu), "memory": str(r.memory_limit or r.memory)}
+    if r.gpu:
+        requests[GPU] = limits[GPU] = str(r.gpu)
+    return {"requests": requests, "limits": limits}
+
+
+def _node(node: GraphNode, p: Predictor) -> dict:
+    out: dict = {"name": node.name, "type": node.type, "children": [_node(c, p) for c in node.children]}
     if node.implementation:
         out["implementation"] = node.implementation
+    if node.model_uri:
         out["modelUri"] = node.model_uri
+        if p.env_secret:
+            out["envSecretRefName"] = p.env_secret
+    if node.parameters:
+        out["parameters"] = [{"name": x.name, "type": x.type, "value": str(x.value).lower()
+                              if isinstance(x.value, bool) else str(x.value)} for x in node.parameters]
     return out
 
 
-def _resources(p: Predictor) -> dict:
-    r = p.resources
-    return {"requests": {"cpu": str(r.cpu), "memory": str(r.memory)},
-            "limits": {"cpu": str(r.cpu_limit or r.cpu), "memory": str(r.memory_limit or r.memory)}}
+def _container(node: GraphNode, p: Predictor) -> dict:
+    """A container per graph node: the image of a custom node; for a pre-packaged server only its
+    resources (Seldon Core fills in the server image)."""
+    out: dict = {"name": node.name, "resources": _resources(node.resources or p.resources)}
+    if node.implementation is None:
+        out["image"] = p.containers[node.name]
+        if p.env_secret:
+            out["envFrom"] = [{"secretRef": {"name": p.env_secret}}]
+    return out
+
+
+def _explainer(e: Explainer) -> dict:
+    out: dict = {"type": e.type, "replicas": e.replicas}
+    if e.model_uri:
+        out["modelUri"] = e.model_uri
+    if e.env_secret:
+        out["envSecretRefName"] = e.env_secret
+    if e.config:
+        out["config"] = dict(e.config)
+    return out
 
 
 def _predictor(spec: ModelSpec, p: Predictor) -> dict:
-    containers = [{"name": name, "image": image, "resources": _resources(p)}
-                  for name, image in sorted(p.containers.items())]
-    if p.env_secret:
-        for c in containers:
-            c["envFrom"] = [{"secretRef": {"name": p.env_secret}}]
+    graph = _node(p.graph, p)
+    if spec.logger:
+        graph["logger"] = {"mode": spec.logger.mode}
+    project = p.project or spec.project
     out: dict = {
         "name": p.name,
         "replicas": p.replicas,
-        "graph": _graph(p.graph),
-        "componentSpecs": [{"spec": {"containers": containers}}] if containers else [],
-        # seed 003 §7.9.3: the project a predictor belongs to
-        "annotations": {f"project.seldon.io/{p.name}": spec.project},
+        "graph": graph,
+        "componentSpecs": [{"spec": {"containers": [_container(n, p) for n in p.nodes()]}}],
+        # seed 003 §7.9.3: the project of every component in the predictor's graph
+        "annotations": {f"project.seldon.io/{n.name}": project for n in p.nodes()},
     }
     if p.shadow:
         out["shadow"] = True
     else:
-        out["traffic"] = p.traffic
-    if spec.logger:
-        out["graph"]["logger"] = {"mode": spec.logger}
+        out["traffic"] = spec.traffic(p)
+    if p.explainer:
+        out["explainer"] = _explainer(p.explainer)
     return out
 
 
 def seldon_deployment_manifest(spec: ModelSpec) -> dict:
     return {
-        "apiVersion": "machinelearning.seldon.io/v1",
-        "kind": "SeldonDeployment",
+        "apiVersion": API_VERSION,
+        "kind": KIND,
         "metadata": {"name": spec.name, "namespace": spec.namespace,
                      "labels": {"app.kubernetes.io/managed-by": "modelplane"}},
-        "spec": {"name": spec.name, "protocol": "seldon",
+        "spec": {"name": spec.name, "protocol": spec.protocol,
                  "predictors": [_predictor(spec, p) for p in spec.predictors]},
     }
 
 
 class SeldonModel(pulumi.ComponentResource):
+    """Applies the SeldonDeployment with the platform's provider, after the Seldon Core release. For a
+    GitOps namespace it creates nothing: the manifest is recorded on the component (`gitops`), and
+    `modelplane render` writes it as the file to commit."""
+
     def __init__(self, name: str, spec: ModelSpec, *, depends_on: list[pulumi.Resource],
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("modelplane:models:SeldonModel", name, None, opts)
+                 gitops: GitopsTarget | None = None, opts: pulumi.ResourceOptions | None = None):
         manifest = seldon_deployment_manifest(spec)
-        self.deployment = k8s.apiextensions.CustomResource(
-            name, api_version=manifest["apiVersion"], kind=manifest["kind"], metadata=manifest["metadata"],
-            spec=manifest["spec"], opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on))
-        self.register_outputs({})
+        props = None
+        if gitops:
+            props = {"gitops": {"repo": gitops.repo, "path": gitops.path, "manifest": manifest}}
+        super().__init__("modelplane:models:SeldonModel", name, props, opts)
+        self.deployment = None
+        if gitops is None:
+            self.deployment = k8s.apiextensions.CustomResource(
+                name, api_version=API_VERSION, kind=KIND, metadata=manifest["metadata"],
+                spec=manifest["spec"], opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on))
+        self.register_outputs({"gitopsPath": gitops.path if gitops else None})

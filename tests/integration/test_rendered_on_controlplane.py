@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import time
+from pathlib import Path
 
 import pytest
 from kubernetes import client, config
@@ -32,9 +33,15 @@ def test_all_shared_crds_loaded(controlplane):
     assert len(controlplane.crds) == len(crd_documents()) == 26
 
 
+def rendered_objects(out: Path) -> list[dict]:
+    """The objects Pulumi applies, and the SeldonDeployments of GitOps namespaces Argo CD will apply."""
+    gitops = out / "gitops"
+    return read_manifests(out / "manifests") + (read_manifests(gitops) if gitops.exists() else [])
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_rendered_object_is_accepted(controlplane, rendered, stack):
-    objects = read_manifests(rendered[stack] / "manifests")
+    objects = rendered_objects(rendered[stack])
     report = apply_objects(controlplane.kubeconfig(ADMIN), tenant_namespaces(objects) + objects)
     print(f"\n[{stack}] applied {len(report.applied)} objects, rejected {len(report.rejected)}, "
           f"not verifiable {len(report.not_served)}: {report.not_served}")
@@ -42,6 +49,15 @@ def test_every_rendered_object_is_accepted(controlplane, rendered, stack):
     unverifiable = {" ".join(d.split()[:2]) for d in report.not_served}
     assert unverifiable <= NOT_VERIFIABLE_KINDS
     assert len(report.applied) >= len(objects) - len(report.not_served)
+
+
+def test_every_corpus_model_is_accepted(controlplane, corpus_render):
+    objects = rendered_objects(corpus_render)
+    sdeps = [o for o in objects if o["kind"] == "SeldonDeployment"]
+    assert len(sdeps) == 11
+    report = apply_objects(controlplane.kubeconfig(ADMIN), tenant_namespaces(objects) + sdeps)
+    assert report.rejected == []
+    assert len([d for d in report.applied if "SeldonDeployment" in d]) == 11
 
 
 def test_broken_seldondeployment_is_rejected_by_the_server(controlplane, rendered):

@@ -39,6 +39,11 @@ CASES = {
                             "addons.logging.password: a secure value inside structured config"),
     "referenced secret missing": (lambda c: c.pop("modelplane:gitToken"),
                                   "addons.argocd.git.token: secret config key 'gitToken' is not set"),
+    "logger without request logging": (
+        lambda c: c["modelplane:addons"]["logging"].update(enabled=False),
+        "models[0].logger: request logging is disabled (addons.logging.enabled: false)"),
+    "models file missing": (lambda c: c.update({"modelplane:modelsFile": "stacks/models/none.yaml"}),
+                            "stacks/models/none.yaml: invalid\n  (file): cannot read"),
     "bad dns name": (lambda c: c["modelplane:models"][0].update(name="Iris_Model"),
                      "models[0].name: 'Iris_Model' is not a DNS-1123 label"),
 }
