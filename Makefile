@@ -32,13 +32,19 @@ render: $(VENV)/.installed
 	$(VENV)/bin/modelplane render --stack $(STACK) --out build/$(STACK)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check components modelplane pulumi tests benchmarks ansible/collections
+	$(VENV)/bin/ruff check components modelplane policies pulumi tests benchmarks ansible/collections
 	$(VENV)/bin/yamllint -c .yamllint.yaml stacks
 	$(VENV)/bin/ansible-lint ansible/
 
-bench: $(VENV)/.installed
+# checkov (compared against in bench_check.py) has its own virtualenv: its pins must not move ours
+$(VENV)-bench/bin/checkov:
+	python3 -m venv $(VENV)-bench
+	$(VENV)-bench/bin/pip install --quiet checkov==3.3.30
+
+bench: $(VENV)/.installed $(VENV)-bench/bin/checkov
 	$(PY) benchmarks/bench_render.py
 	$(PY) benchmarks/bench_onboard.py
+	CHECKOV=$(VENV)-bench/bin/checkov $(PY) benchmarks/bench_check.py
 
 controlplane-build:
 	scripts/build-controlplane.sh

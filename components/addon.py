@@ -42,8 +42,9 @@ class AddonConfig(Strict):
 
 
 def deep_merge(base: dict, override: dict) -> dict:
-    """`override` wins; nested dicts merge; lists and scalars replace."""
-    merged = copy.deepcopy(base)
+    """`override` wins; nested dicts merge; lists and scalars replace. `base` is never modified and its
+    leaves are kept as they are (they may be Outputs, which cannot be copied)."""
+    merged = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = deep_merge(merged[key], value)
@@ -70,7 +71,12 @@ class HelmAddon(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("modelplane:addons:HelmAddon", name, None, opts)
-        merged = pulumi.Output.from_input(values or {}).apply(lambda v: deep_merge(v, overrides or {}))
+        # a plain dict keeps nested Outputs in place, so a secret leaf (a client secret) is the only value
+        # the engine hides; an Output of the whole dict would make every value secret
+        if isinstance(values, dict) or values is None:
+            merged = deep_merge(values or {}, overrides or {})
+        else:
+            merged = pulumi.Output.from_input(values).apply(lambda v: deep_merge(v, overrides or {}))
         self.release = k8s.helm.v3.Release(
             name,
             name=release_name or name,

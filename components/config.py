@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from components.addon import AddonConfig
 from components.addons.argocd import ArgoCdConfig
@@ -69,12 +69,25 @@ class Tenancy(Strict):
     mode: Literal["single", "multi"] = "single"
 
 
+class PolicyOverride(Strict):
+    """A rule's enforcement changed for this stack, with the reason recorded for reviewers."""
+
+    enforcement: Literal["advisory", "mandatory", "disabled"]
+    reason: str = Field(min_length=10)
+
+
+class PolicyConfig(Strict):
+    overrides: dict[Annotated[str, StringConstraints(pattern=r"^MP[0-9]{3}$")], PolicyOverride] = Field(
+        default_factory=dict)
+
+
 class StackConfig(Strict):
     environment: Environment
     cluster: ClusterConfig
     environments: Environments = Environments()
     tenancy: Tenancy = Tenancy()
     addons: Addons = Addons()
+    policy: PolicyConfig = PolicyConfig()
     models: list[ModelSpec] = Field(default_factory=list)
     # more models, kept apart from the stack config (components.models.spec.ModelsFile)
     models_file: str | None = None

@@ -78,7 +78,7 @@ class Platform(pulumi.ComponentResource):
             self.prometheus = HelmAddon("prometheus", pin=a.prometheus.pin("kube-prometheus-stack"),
                                         namespace=self._ns(a.prometheus.namespace),
                                         values=prometheus.prometheus_values(a.prometheus),
-                                        overrides=a.prometheus.values, opts=self._opts())
+                                        overrides=a.prometheus.values, opts=self._stateful())
             wiring["prometheus_url"] = prometheus.prometheus_url(a.prometheus)
         if a.logging.enabled:
             self._logging(a.logging)
@@ -132,6 +132,11 @@ class Platform(pulumi.ComponentResource):
     def _opts(self, **kw) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self.provider, **kw)
 
+    def _stateful(self) -> pulumi.ResourceOptions:
+        """Releases whose data lives on PersistentVolumes: protected in prod (deleting the release would
+        delete the claims)."""
+        return self._opts(protect=self.config.production)
+
     def _ns(self, name: str) -> pulumi.Output[str]:
         return self.namespaces[name].metadata.name
 
@@ -147,7 +152,7 @@ class Platform(pulumi.ComponentResource):
         values = logging.opensearch_values(cfg) if cfg.flavor == "opensearch" else {}
         self.logging = HelmAddon(f"logging-{cfg.flavor}", pin=cfg.pin(cfg.chart_key()),
                                  namespace=self._ns(cfg.namespace), values=values, overrides=cfg.values,
-                                 depends_on=creds, opts=self._opts())
+                                 depends_on=creds, opts=self._stateful())
 
     def _postgres(self, cfg: postgres.PostgresConfig) -> None:
         operator = HelmAddon("postgres-operator", pin=cfg.pin("postgres-operator"),
@@ -162,7 +167,8 @@ class Platform(pulumi.ComponentResource):
             metadata={"name": cluster, "namespace": self._ns(SELDON_SYSTEM), "labels": PART_OF},
             spec={"teamId": "seldon", "numberOfInstances": cfg.instances, "postgresql": {"version": "17"},
                   "volume": {"size": cfg.volume_size}, "users": {cfg.user: ["createdb"]},
-                  "databases": {cfg.database: cfg.user}},
+                  "databases": {cfg.database: cfg.user}, "enableLogicalBackup": cfg.backups,
+                  **({"logicalBackupSchedule": cfg.backup_schedule} if cfg.backups else {})},
             opts=self._opts(depends_on=[operator, operator_secret], protect=self.config.production))
         self._secret(postgres.METADATA_SECRET, SELDON_SYSTEM, {
             "dbname": cfg.database, "host": f"{cluster}.{SELDON_SYSTEM}.svc.cluster.local", "user": cfg.user,
@@ -188,16 +194,15 @@ class Platform(pulumi.ComponentResource):
         root = self._secret(batch.MINIO_SECRET, cfg.namespace,
                             {"rootUser": cfg.root_user, "rootPassword": password})
         HelmAddon("minio", pin=cfg.pin("minio"), namespace=self._ns(cfg.namespace), values=batch.minio_values(),
-                  overrides=cfg.values, depends_on=[root], opts=self._opts())
+                  overrides=cfg.values, depends_on=[root], opts=self._stateful())
 
     def _seldon_deploy(self, cfg, wiring: Wiring) -> None:
         env = None
         if cfg.oidc:
             secret = self.secrets.resolve(cfg.oidc.client_secret, "oidc-client-secret", self)
-            env = secret.apply(lambda s: {
-                "OIDC_PROVIDER": cfg.oidc.provider, "CLIENT_ID": cfg.oidc.client_id, "CLIENT_SECRET": s,
-                "REDIRECT_URL": cfg.oidc.redirect_url, "OIDC_SCOPES": cfg.oidc.scopes,
-                "USERID_CLAIM_KEY": cfg.oidc.userid_claim_key})
+            env = {"OIDC_PROVIDER": cfg.oidc.provider, "CLIENT_ID": cfg.oidc.client_id, "CLIENT_SECRET": secret,
+                   "REDIRECT_URL": cfg.oidc.redirect_url, "OIDC_SCOPES": cfg.oidc.scopes,
+                   "USERID_CLAIM_KEY": cfg.oidc.userid_claim_key}
         deps = [self.seldon_core] if self.seldon_core else []
         SeldonDeploy("seldon-deploy", cfg, namespace=self._ns(SELDON_SYSTEM), wiring=wiring, oidc_env=env,
                      depends_on=deps, opts=self._opts())

@@ -26,6 +26,29 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_VIOLATION = 1
+
+
+def _check(args: argparse.Namespace) -> int:
+    from modelplane.check import check_stack
+    from policies.check import FORMATS
+
+    result = check_stack(args.stack, Path(args.root), Path(args.plan) if args.plan else None)
+    sys.stdout.write(FORMATS[args.format](result))
+    return EXIT_VIOLATION if result.failed else 0
+
+
+def _policy_config(args: argparse.Namespace) -> int:
+    from modelplane.check import pack_config_for
+
+    text = pack_config_for(args.stack, Path(args.root))
+    out = Path(args.root) / "policies" / "config" / f"{args.stack}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    print(f"wrote {out} (pulumi preview --policy-pack policies --policy-pack-config {out.relative_to(args.root)})")
+    return 0
+
+
 def _diff(args: argparse.Namespace) -> int:
     import json
 
@@ -53,6 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--out", required=True, help="output directory (replaced)")
     render.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
     render.set_defaults(func=_render)
+    check = sub.add_parser("check", help="policy rules on the plan, the tenants file and the OPA grants")
+    check.add_argument("--stack", required=True)
+    check.add_argument("--format", choices=("text", "json", "junit"), default="text")
+    check.add_argument("--plan", help="a `modelplane render` output to check instead of rendering again")
+    check.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
+    check.set_defaults(func=_check)
+    pack = sub.add_parser("policy-config", help="write policies/config/<stack>.json for CrossGuard")
+    pack.add_argument("--stack", required=True)
+    pack.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
+    pack.set_defaults(func=_policy_config)
     diff = sub.add_parser("diff", help="what changes between two rendered plans (e.g. before/after a promotion)")
     diff.add_argument("old", help="a render output directory")
     diff.add_argument("new", help="a render output directory")

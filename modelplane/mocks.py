@@ -123,15 +123,17 @@ def run_program(program: Callable[[], None], flat_config: dict, secret_keys: set
         from pulumi.runtime.stack import run_pulumi_func
         from pulumi.runtime.sync_await import _sync_await
 
+        # a loop of our own, closed afterwards: the runtime leaves its loop installed, and a loop left
+        # for interpreter shutdown to collect complains about its already-closed self-pipe
+        asyncio.set_event_loop(asyncio.new_event_loop())
         pulumi.runtime.set_all_config(dict(flat_config), sorted(secret_keys))
         monitor = RecordingMonitor(PlanMocks())
         pulumi.runtime.set_mocks(PlanMocks(), project=project, stack=stack, preview=False, monitor=monitor)
         try:
             _sync_await(run_pulumi_func(program))
         finally:
-            # the runtime leaves its loop installed; close it and leave a fresh one for the next run
             asyncio.get_event_loop().close()
-            asyncio.set_event_loop(asyncio.new_event_loop())
+            asyncio.set_event_loop(None)
         return monitor.registrations
 
     # a fresh context per run: no root stack, config or settings leak between renders in one process

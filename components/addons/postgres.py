@@ -20,3 +20,6 @@ class PostgresConfig(AddonConfig):
     volume_size: str = Field(default="10Gi", pattern=r"^[0-9]+(Mi|Gi|Ti)$")
     database: DnsLabel = "metadata"
     user: DnsLabel = "seldon"
+    # the operator's logical backups (pg_dumpall to its configured bucket), cron in UTC
+    backups: bool = True
+    backup_schedule: str = Field(default="30 0 * * *", pattern=r"^(\S+\s+){4}\S+$")

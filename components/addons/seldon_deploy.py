@@ -77,9 +77,8 @@ def seldon_deploy_values(config: SeldonDeployConfig, w: Wiring) -> dict:
 
 class SeldonDeploy(HelmAddon):
     def __init__(self, name: str, config: SeldonDeployConfig, *, namespace: pulumi.Input[str], wiring: Wiring,
-                 oidc_env: pulumi.Input[dict] | None, depends_on: list[pulumi.Resource],
+                 oidc_env: dict[str, pulumi.Input[str]] | None, depends_on: list[pulumi.Resource],
                  opts: pulumi.ResourceOptions | None = None):
-        values = pulumi.Output.from_input(oidc_env or {}).apply(
-            lambda env: {**seldon_deploy_values(config, wiring), **({"env": env} if env else {})})
+        values = {**seldon_deploy_values(config, wiring), **({"env": oidc_env} if oidc_env else {})}
         super().__init__(name, pin=config.pin("seldon-deploy"), namespace=namespace, values=values,
                          overrides=config.values, depends_on=depends_on, opts=opts)

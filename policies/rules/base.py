@@ -1,0 +1,155 @@
+"""What a rule sees and says. A rule is a pure function of a Context: the planned resources (from
+plan.json, or from CrossGuard's view of a preview), the tenants file and the OPA grants onboarding would
+write. It yields Violations; the Rule around it carries id, title, rationale, severity, fix, and the
+enforcement per environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from components.opa import Grant
+from components.tenants import TenantsFile
+
+Severity = Literal["low", "medium", "high", "critical"]
+Enforcement = Literal["advisory", "mandatory", "disabled"]
+DEV = ("local", "dev")
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+GITOPS_MODEL = "modelplane:models:SeldonModel"
+FACTS_CONFIGMAP = "modelplane-platform"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A planned resource as both plan.json and CrossGuard describe it."""
+
+    type: str
+    name: str
+    urn: str
+    inputs: dict
+    protect: bool = False
+
+    @property
+    def is_kubernetes_object(self) -> bool:
+        return self.type.startswith("kubernetes:") and self.type != HELM_RELEASE and "kind" in self.inputs
+
+
+@dataclass(frozen=True)
+class KubeObject:
+    """A Kubernetes object the platform will create: applied by Pulumi, or committed for GitOps."""
+
+    manifest: dict
+    urn: str
+    gitops: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.manifest.get("kind", "")
+
+    @property
+    def namespace(self) -> str:
+        return (self.manifest.get("metadata") or {}).get("namespace", "")
+
+    @property
+    def name(self) -> str:
+        return (self.manifest.get("metadata") or {}).get("name", "")
+
+    @property
+    def label(self) -> str:
+        where = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return f"{self.kind} {where}" + (" (GitOps file)" if self.gitops else "")
+
+
+@dataclass
+class Context:
+    environment: str
+    resources: list[Resource]
+    tenants: TenantsFile | None = None
+    # (target, principal, action, resource) as onboarding would write them
+    opa_grants: list[Grant] = field(default_factory=list)
+    # secret values typed in plaintext in stack config: field path -> value
+    plaintext_secrets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dev(self) -> bool:
+        return self.environment in DEV
+
+    def of_type(self, token: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == token]
+
+    def releases(self) -> list[Resource]:
+        return self.of_type(HELM_RELEASE)
+
+    def release(self, name: str) -> Resource | None:
+        return next((r for r in self.releases() if r.name == name), None)
+
+    def objects(self) -> list[KubeObject]:
+        out = [KubeObject(r.inputs, r.urn) for r in self.resources if r.is_kubernetes_object]
+        out += [KubeObject(r.inputs["gitops"]["manifest"], r.urn, gitops=True)
+                for r in self.of_type(GITOPS_MODEL) if isinstance(r.inputs.get("gitops"), dict)]
+        return out
+
+    def kind(self, kind: str) -> list[KubeObject]:
+        return [o for o in self.objects() if o.kind == kind]
+
+
+def environment_of(resources: list[Resource]) -> str | None:
+    """The environment the platform facts ConfigMap records (components.tenancy)."""
+    for r in resources:
+        meta = r.inputs.get("metadata") or {}
+        if r.inputs.get("kind") == "ConfigMap" and meta.get("name") == FACTS_CONFIGMAP:
+            return (r.inputs.get("data") or {}).get("environment")
+    return None
+
+
+@dataclass(frozen=True)
+class Violation:
+    resource: str
+    message: str
+    urn: str | None = None
+
+
+Check = Callable[[Context], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    rationale: str
+    severity: Severity
+    fix: str
+    check: Check
+    # advisory in local/dev, mandatory in staging/prod, unless a rule says otherwise
+    mandatory_in: tuple[str, ...] = ("staging", "prod")
+
+    def enforcement(self, environment: str) -> Enforcement:
+        return "mandatory" if environment in self.mandatory_in else "advisory"
+
+    def __call__(self, ctx: Context) -> list[Violation]:
+        return list(self.check(ctx))
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, title: str, *, severity: Severity, rationale: str, fix: str,
+         mandatory_in: tuple[str, ...] = ("staging", "prod")) -> Callable[[Check], Rule]:
+    def register(check: Check) -> Rule:
+        if id in RULES:
+            raise ValueError(f"rule {id} registered twice")
+        RULES[id] = Rule(id, title, rationale, severity, fix, check, mandatory_in)
+        return RULES[id]
+    return register
+
+
+def walk(value, path: str = "") -> Iterator[tuple[str, object]]:
+    """(path, leaf or mapping) for every node of a nested value."""
+    yield path, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from walk(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from walk(v, f"{path}[{i}]")

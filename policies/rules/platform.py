@@ -1,0 +1,146 @@
+"""Rules on the platform's add-ons and cloud resources."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from components.secrets import REDACTED, SEED_DEFAULT_SECRETS
+from policies.rules.base import Context, Resource, Violation, rule, walk
+
+EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")
+SECRET_KEY = re.compile(r"pass(word)?|secret|token", re.IGNORECASE)
+# charts that keep data on PersistentVolumes: deleting the release deletes the claims
+STATEFUL_CHARTS = {"kube-prometheus-stack", "opensearch", "elasticsearch", "eck-elasticsearch", "minio",
+                   "postgresql"}
+RDS = "aws:rds/instance:Instance"
+CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
+ZALANDO = "kubernetes:acid.zalan.do/v1:postgresql"
+
+
+@rule("MP004", "Helm chart versions are pinned exactly", severity="high",
+      rationale="A missing or ranged chart version installs whatever the repository serves on the day of "
+                "`pulumi up`; the compatibility rules in components/versions.py then prove nothing.",
+      fix="Pin the chart in components/versions.py or set addons.<name>.version to an exact version.")
+def charts_pinned(ctx: Context):
+    for r in ctx.releases():
+        version = str(r.inputs.get("version") or "")
+        if not EXACT_VERSION.match(version):
+            yield Violation(f"Helm release {r.name}", f"chart {r.inputs.get('chart')!r} version {version!r} "
+                            "is not an exact version", r.urn)
+
+
+def _stateful_problems(r: Resource) -> list[str]:
+    i = r.inputs
+    problems = [] if r.protect else ["not protected (protect: true)"]
+    if r.type == RDS:
+        if not i.get("deletionProtection"):
+            problems.append("deletionProtection is off")
+        if not i.get("backupRetentionPeriod"):
+            problems.append("no automated backups (backupRetentionPeriod)")
+    elif r.type == CLOUD_SQL:
+        if not i.get("deletionProtection"):
+            problems.append("deletionProtection is off")
+        if not ((i.get("settings") or {}).get("backupConfiguration") or {}).get("enabled"):
+            problems.append("no backups (settings.backupConfiguration.enabled)")
+    elif r.type == ZALANDO and not (i.get("spec") or {}).get("enableLogicalBackup"):
+        problems.append("no backups (spec.enableLogicalBackup)")
+    return problems
+
+
+@rule("MP005", "Production stateful resources are protected and backed up", severity="critical",
+      rationale="Model metadata, request logs and metrics live in databases and volumes; one mistaken "
+                "`pulumi destroy` or rename must not delete them, and a bad day must be recoverable.",
+      fix="Production stacks set protect and deletion protection and enable backups; keep environment: prod.")
+def stateful_protected(ctx: Context):
+    if ctx.environment != "prod":
+        return
+    stateful = [r for r in ctx.resources if r.type in (RDS, CLOUD_SQL, ZALANDO)]
+    stateful += [r for r in ctx.releases() if r.inputs.get("chart") in STATEFUL_CHARTS]
+    for r in stateful:
+        problems = _stateful_problems(r)
+        if problems:
+            yield Violation(f"{r.type} {r.name}", "; ".join(problems), r.urn)
+
+
+@rule("MP006", "The ingress gateway serves TLS", severity="high",
+      rationale="Prediction payloads and Seldon Deploy sessions cross the gateway; outside dev they must "
+                "not travel in clear text (issue 5: HTTPS required outside dev).",
+      fix="Set addons.istio.tls.credentialName (a TLS Secret in istio-system) and hosts.")
+def gateway_tls(ctx: Context):
+    for gw in ctx.kind("Gateway"):
+        servers = (gw.manifest.get("spec") or {}).get("servers") or []
+        tls = [s for s in servers if (s.get("port") or {}).get("protocol") == "HTTPS"
+               and (s.get("tls") or {}).get("credentialName")]
+        if not tls:
+            yield Violation(gw.label, "no HTTPS server with a TLS credentialName", gw.urn)
+
+
+def _load_balancers(values: dict):
+    for path, node in walk(values):
+        if isinstance(node, dict) and node.get("type") == "LoadBalancer":
+            yield path, node
+
+
+@rule("MP007", "LoadBalancers outside dev restrict their source ranges", severity="high",
+      rationale="A LoadBalancer without loadBalancerSourceRanges is open to the internet.",
+      fix="Set addons.istio.loadBalancerSourceRanges to the networks that may call models.")
+def load_balancer_ranges(ctx: Context):
+    if ctx.dev:
+        return
+    for svc in ctx.kind("Service"):
+        spec = svc.manifest.get("spec") or {}
+        if spec.get("type") == "LoadBalancer" and not spec.get("loadBalancerSourceRanges"):
+            yield Violation(svc.label, "type LoadBalancer without loadBalancerSourceRanges", svc.urn)
+    for r in ctx.releases():
+        for path, node in _load_balancers(r.inputs.get("values") or {}):
+            if not node.get("loadBalancerSourceRanges"):
+                yield Violation(f"Helm release {r.name}", f"values.{path}: LoadBalancer without "
+                                "loadBalancerSourceRanges", r.urn)
+
+
+def _decoded(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return base64.b64decode(value, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+@rule("MP008", "No default credentials from the seeds", severity="critical",
+      rationale="admin/admin, minioadmin/minioadmin and 12341234 appear in the Seldon Deploy manual; "
+                "they are the first thing anyone tries.",
+      fix="Use `generate`, a `config:<key>` secret or a Vault reference for the field named.")
+def no_default_credentials(ctx: Context):
+    for path, value in sorted(ctx.plaintext_secrets.items()):
+        if value in SEED_DEFAULT_SECRETS:
+            yield Violation(f"stack config {path}", f"{value!r} is a default credential from the seeds")
+    for r in ctx.resources:
+        label = f"{r.type} {r.name}"
+        for path, value in walk(r.inputs):
+            key = path.rsplit(".", 1)[-1]
+            if not isinstance(value, str) or value == REDACTED or not SECRET_KEY.search(key):
+                continue
+            if value in SEED_DEFAULT_SECRETS or (path.startswith("data.") and _decoded(value) in
+                                                 SEED_DEFAULT_SECRETS):
+                yield Violation(label, f"{path} is a default credential from the seeds", r.urn)
+
+
+@rule("MP015", "Request logs need credentials outside dev", severity="high",
+      rationale="Request logs hold every prediction payload; outside dev the search cluster must require "
+                "basic auth, with `elastic-credentials` in seldon-logs and seldon-system (seed 003).",
+      fix="Keep addons.logging.password set; the platform derives elasticsearch.basicAuth and the Secrets.")
+def elastic_basic_auth(ctx: Context):
+    deploy = ctx.release("seldon-deploy")
+    if ctx.dev or deploy is None:
+        return
+    es = (deploy.inputs.get("values") or {}).get("elasticsearch") or {}
+    if not es.get("url"):
+        return  # request logging is off
+    if es.get("basicAuth") is not True:
+        yield Violation("Helm release seldon-deploy", "elasticsearch.basicAuth is not true", deploy.urn)
+    have = {o.namespace for o in ctx.kind("Secret") if o.name == "elastic-credentials"}
+    for ns in sorted({"seldon-logs", "seldon-system"} - have):
+        yield Violation(f"Secret {ns}/elastic-credentials", "missing", deploy.urn)

@@ -1,0 +1,85 @@
+"""`modelplane check`: the committed stacks pass, a planted violation fails naming rule and resource,
+every format is machine-readable, and overrides are recorded."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from modelplane.cli import main
+from tests.conftest import STACKS
+
+
+def _edit(root, stack, change):
+    path = root / "stacks" / f"Pulumi.{stack}.yaml"
+    doc = yaml.safe_load(path.read_text())
+    change(doc["config"])
+    path.write_text(yaml.safe_dump(doc))
+
+
+def _plant(config):
+    churn = next(m for m in config["modelplane:models"] if m["name"] == "churn")
+    churn["predictors"][1]["replicas"] = 1
+    config["modelplane:addons"]["istio"].pop("loadBalancerSourceRanges")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_committed_stacks_pass(rendered, capsys, stack):
+    assert main(["check", "--stack", stack, "--plan", str(rendered[stack]), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["passed"] and len(report["rules"]) == 15
+    assert all(f["enforcement"] == "advisory" for f in report["findings"])
+    if stack in ("staging", "prod"):
+        assert report["findings"] == []
+
+
+def test_planted_violations_fail_prod_naming_rule_resource_and_fix(stack_tree, capsys):
+    _edit(stack_tree, "prod", _plant)
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 1
+    out = capsys.readouterr().out
+    assert "MANDATORY MP010 Production predictors run at least 2 replicas" in out
+    assert "SeldonDeployment marketing/churn: predictor canary has 1 replica(s)" in out
+    assert "MANDATORY MP007" in out and "Helm release istio-ingressgateway: values.service: LoadBalancer" in out
+    assert "fix: Set replicas: 2 or more" in out
+    assert out.rstrip().endswith("2 mandatory violation(s), 0 advisory finding(s): FAIL")
+
+
+def test_junit_output_parses_with_a_failure_per_violated_rule(stack_tree, capsys):
+    _edit(stack_tree, "prod", _plant)
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree), "--format", "junit"]) == 1
+    root = ET.fromstring(capsys.readouterr().out.split("?>", 1)[1])
+    (suite,) = root.findall("testsuite")
+    cases = suite.findall("testcase")
+    assert len(cases) == int(suite.get("tests")) == 15
+    failed = {c.get("name").split()[0] for c in cases if c.find("failure") is not None}
+    assert failed == {"MP007", "MP010"} and suite.get("failures") == "2"
+    mp010 = next(c for c in cases if c.get("name").startswith("MP010"))
+    assert "marketing/churn" in mp010.find("failure").text
+
+
+def test_override_downgrades_with_its_reason_printed(stack_tree, capsys):
+    def change(config):
+        _plant(config)
+        config["modelplane:policy"] = {"overrides": {
+            "MP010": {"enforcement": "advisory", "reason": "churn canary is a 1-replica smoke test until 2026-12"},
+            "MP007": {"enforcement": "disabled", "reason": "ingress sits behind the corporate WAF (ticket NET-42)"}}}
+    _edit(stack_tree, "prod", change)
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 0
+    out = capsys.readouterr().out
+    assert "ADVISORY  MP010" in out and "MP007" not in out.split("note:")[0]
+    assert "enforcement overridden in stack config: churn canary is a 1-replica smoke test" in out
+    assert "note: MP007 is disabled in this stack (policy.overrides): ingress sits behind" in out
+
+
+@pytest.mark.parametrize("override, expected", [
+    ({"MP999": {"enforcement": "advisory", "reason": "no such rule here"}}, "policy.overrides.MP999: no such rule"),
+    ({"MP010": {"enforcement": "advisory", "reason": "short"}}, "policy.overrides.MP010.reason"),
+    ({"mp010": {"enforcement": "advisory", "reason": "lower-case id here"}}, "policy.overrides.mp010"),
+])
+def test_bad_override_exits_2_naming_the_field(stack_tree, capsys, override, expected):
+    _edit(stack_tree, "prod", lambda c: c.update({"modelplane:policy": {"overrides": override}}))
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 2
+    assert expected in capsys.readouterr().err

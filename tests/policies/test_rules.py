@@ -1,0 +1,180 @@
+"""Every rule on a passing and a failing fixture: small hand-built contexts, one concern each."""
+
+from __future__ import annotations
+
+import base64
+import copy
+
+import pytest
+
+from components.tenants import Tenant, TenantsFile
+from policies.rules import RULES, Context, Resource
+
+SDEP = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+
+
+def k8s(api: str, kind: str, name: str, namespace: str | None = None, protect: bool = False, **body) -> Resource:
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    group_version = api if "/" in api else f"core/{api}"
+    return Resource(f"kubernetes:{group_version}:{kind}", name, f"urn:{kind}:{name}",
+                    {"apiVersion": api, "kind": kind, "metadata": meta, **body}, protect)
+
+
+def release(name: str, chart: str = "some-chart", version: str = "1.2.3", values: dict | None = None,
+            protect: bool = False) -> Resource:
+    return Resource(RELEASE, name, f"urn:release:{name}",
+                    {"chart": chart, "version": version, "values": values or {}}, protect)
+
+
+RES = {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
+
+
+def sdep(namespace: str = "team-a", predictors: list[dict] | None = None) -> Resource:
+    predictors = predictors or [{"name": "default", "replicas": 2, "traffic": 100, "componentSpecs": [
+        {"spec": {"containers": [{"name": "m", "image": "registry.example.com/m:1.0.0", "resources": RES}]}}]}]
+    return k8s("machinelearning.seldon.io/v1", "SeldonDeployment", "iris", namespace, spec={"predictors": predictors})
+
+
+def with_container(**changes) -> Resource:
+    base = sdep()
+    spec = copy.deepcopy(base.inputs["spec"])
+    spec["predictors"][0]["componentSpecs"][0]["spec"]["containers"][0].update(changes)
+    return k8s("machinelearning.seldon.io/v1", "SeldonDeployment", "iris", "team-a", spec=spec)
+
+
+def with_pod(**changes) -> Resource:
+    base = sdep()
+    spec = copy.deepcopy(base.inputs["spec"])
+    spec["predictors"][0]["componentSpecs"][0]["spec"].update(changes)
+    return k8s("machinelearning.seldon.io/v1", "SeldonDeployment", "iris", "team-a", spec=spec)
+
+
+def gateway(https: bool) -> Resource:
+    servers = [{"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["*"]}]
+    if https:
+        servers.append({"port": {"number": 443, "name": "https", "protocol": "HTTPS"}, "hosts": ["ml.example.com"],
+                        "tls": {"mode": "SIMPLE", "credentialName": "seldon-gateway-tls"}})
+    return k8s("networking.istio.io/v1beta1", "Gateway", "seldon-gateway", "istio-system", spec={"servers": servers})
+
+
+def deploy(opa: bool = True, basic_auth: bool = True) -> Resource:
+    return release("seldon-deploy", "seldon-deploy", values={
+        "rbac": {"opa": {"enabled": opa}},
+        "elasticsearch": {"url": "https://opensearch:9200", "basicAuth": basic_auth}})
+
+
+def elastic_secrets() -> list[Resource]:
+    return [k8s("v1", "Secret", "elastic-credentials", ns, stringData={"password": "<redacted>"})
+            for ns in ("seldon-logs", "seldon-system")]
+
+
+def ctx(env: str = "prod", resources: list[Resource] = (), tenants: list[Tenant] | None = None, grants=(),
+        plaintext: dict | None = None) -> Context:
+    return Context(env, list(resources), TenantsFile.model_construct(tenants=tenants) if tenants is not None else None,
+                   list(grants), plaintext or {})
+
+
+def tenant(name: str, quota: bool = True) -> Tenant:
+    data = {"name": name, "groups": {"ds": "write"}}
+    if quota:
+        data["quota"] = {"cpu": "8", "memory": "32Gi", "pods": 50}
+    return Tenant.model_validate(data) if not name.startswith("kube-") else Tenant.model_construct(
+        name=name, quota=None, groups={}, users={}, visibility="restricted", gitops=None, batch=False, adopt=False)
+
+
+CASES = {
+    # rule: (passing context, failing context, text the failure names)
+    "MP001": (ctx(resources=[sdep()]), ctx(resources=[with_container(image="seldonio/mock:latest")]),
+              "image 'seldonio/mock:latest' uses the tag latest"),
+    "MP002": (ctx(resources=[sdep()]), ctx(resources=[with_container(resources={"requests": {"cpu": "1"}})]),
+              "no requests.memory, limits.cpu, limits.memory"),
+    "MP003": (ctx(resources=[sdep()]), ctx(resources=[with_pod(hostNetwork=True)]), "hostNetwork: true"),
+    "MP004": (ctx(resources=[release("a", version="1.2.3")]), ctx(resources=[release("a", version="^1.2")]),
+              "version '^1.2' is not an exact version"),
+    "MP005": (ctx(resources=[release("prometheus", "kube-prometheus-stack", protect=True)]),
+              ctx(resources=[Resource("aws:rds/instance:Instance", "metadata", "urn:rds", {
+                  "deletionProtection": False, "backupRetentionPeriod": 0}, protect=True)]),
+              "deletionProtection is off; no automated backups"),
+    "MP006": (ctx(resources=[gateway(https=True)]), ctx(resources=[gateway(https=False)]),
+              "Gateway istio-system/seldon-gateway: no HTTPS server"),
+    "MP007": (ctx(resources=[release("istio-ingressgateway", values={"service": {
+                  "type": "LoadBalancer", "loadBalancerSourceRanges": ["10.0.0.0/8"]}})]),
+              ctx(resources=[release("istio-ingressgateway", values={"service": {"type": "LoadBalancer"}})]),
+              "values.service: LoadBalancer without loadBalancerSourceRanges"),
+    "MP008": (ctx(resources=[k8s("v1", "Secret", "minio-root", "minio-system",
+                                 stringData={"rootPassword": "<redacted>"})]),
+              ctx(resources=[k8s("v1", "Secret", "minio-root", "minio-system",
+                                 data={"rootPassword": base64.b64encode(b"minioadmin").decode()})]),
+              "data.rootPassword is a default credential"),
+    "MP009": (ctx(resources=[sdep()]), ctx(resources=[sdep(predictors=[
+                  {"name": "default", "traffic": 90, "replicas": 2},
+                  {"name": "canary", "traffic": 20, "replicas": 2}])]),
+              "traffic sums to 110 (default 90 + canary 20)"),
+    "MP010": (ctx(resources=[sdep()]), ctx(resources=[sdep(predictors=[{"name": "default", "replicas": 1,
+                                                                          "traffic": 100}])]),
+              "predictor default has 1 replica(s)"),
+    "MP011": (ctx(resources=[sdep("team-a")]), ctx(resources=[sdep("seldon-logs")]),
+              "namespace 'seldon-logs' is a system or reserved namespace"),
+    "MP012": (ctx(tenants=[tenant("team-a")]), ctx(tenants=[tenant("team-a", quota=False)]), "tenant team-a: no quota"),
+    "MP013": (ctx(grants=[("user_grants", "*", "read", "namespace/team-a")]),
+              ctx(grants=[("user_grants", "*", "write", "namespace/team-a")]), "write on namespace/team-a"),
+    "MP014": (ctx(resources=[deploy()], tenants=[tenant("team-a")]),
+              ctx(resources=[deploy()], tenants=[tenant("team-a")],
+                  # one grant per user, 20000 users: the document would not fit a ConfigMap
+                  grants=[("user_grants", f"user-{i:05d}", "write", "namespace/team-a") for i in range(20000)]),
+              "over the ConfigMap limit"),
+    "MP015": (ctx(resources=[deploy(), *elastic_secrets()]), ctx(resources=[deploy(basic_auth=False)]),
+              "elasticsearch.basicAuth is not true"),
+}
+
+
+def test_every_rule_has_fixtures_and_metadata():
+    assert sorted(CASES) == sorted(RULES)
+    for rule in RULES.values():
+        assert rule.title and rule.rationale and rule.fix and rule.severity in ("low", "medium", "high", "critical")
+        assert rule.enforcement("prod") == "mandatory"
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_passes_its_good_fixture(rule_id):
+    good, _, _ = CASES[rule_id]
+    assert RULES[rule_id](good) == []
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fails_its_bad_fixture_naming_the_resource(rule_id):
+    _, bad, expected = CASES[rule_id]
+    violations = RULES[rule_id](bad)
+    assert violations, f"{rule_id} found nothing"
+    text = "\n".join(f"{v.resource}: {v.message}" for v in violations)
+    assert expected in text, text
+
+
+def test_enforcement_is_advisory_in_dev_for_most_rules_and_mandatory_for_safety_rules():
+    mandatory_everywhere = {r for r, rule in RULES.items() if rule.enforcement("dev") == "mandatory"}
+    assert mandatory_everywhere == {"MP003", "MP009", "MP011", "MP014"}
+
+
+def test_environment_gated_rules_say_nothing_in_dev():
+    assert RULES["MP005"](ctx("dev", [Resource("aws:rds/instance:Instance", "m", "u", {})])) == []
+    assert RULES["MP007"](ctx("dev", [release("gw", values={"service": {"type": "LoadBalancer"}})])) == []
+    assert RULES["MP012"](ctx("dev", tenants=[tenant("team-a", quota=False)])) == []
+    assert RULES["MP013"](ctx("dev", grants=[("user_grants", "*", "write", "namespace/a")])) == []
+
+
+def test_untagged_image_and_digest():
+    assert "has no tag" in RULES["MP001"](ctx(resources=[with_container(image="registry:5000/team/model")]))[0].message
+    assert RULES["MP001"](ctx(resources=[with_container(image="registry:5000/team/model@sha256:" + "a" * 64)])) == []
+    assert RULES["MP001"](ctx(resources=[with_container(image="registry:5000/team/model:2.0.1")])) == []
+
+
+def test_default_credentials_typed_in_stack_config():
+    found = RULES["MP008"](ctx("local", plaintext={"addons.minio.rootPassword": "minioadmin"}))
+    assert [v.resource for v in found] == ["stack config addons.minio.rootPassword"]
+
+
+def test_opa_on_without_any_tenant_means_no_configmap():
+    found = RULES["MP014"](ctx(resources=[deploy(opa=True)], tenants=[]))
+    assert "nothing creates the ConfigMap" in found[0].message
+    assert RULES["MP014"](ctx(resources=[deploy(opa=False)], tenants=[])) == []
