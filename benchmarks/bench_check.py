@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from report import save
+
 from modelplane.check import check_stack
 from modelplane.plan import write_plan
 from modelplane.render import render
@@ -106,12 +108,10 @@ def main() -> int:
         rows.append({"rule": rule_id, "related": related, "checkov_flags_planted": hit})
         print(f"| {rule_id} | {rule.title} | {'yes' if rule_id in ours_rules else '-'} | "
               f"{', '.join(related) or 'none'} | {', '.join(hit) or ('no' if related else '-')} |")
-    results = REPO / "benchmarks" / "results"
-    results.mkdir(exist_ok=True)
-    (results / "check.json").write_text(json.dumps({
+    save("check", {
         "manifests": objects, "modelplane_check_s": ours, "modelplane_check_in_process_s": in_process,
         "checkov_s": theirs, "ratio": ratio,
-        "checkov_failed_checks": {k: sorted(v) for k, v in sorted(failures.items())}, "rules": rows}, indent=2) + "\n")
+        "checkov_failed_checks": {k: sorted(v) for k, v in sorted(failures.items())}, "rules": rows})
     return 0
 
 

@@ -12,7 +12,6 @@ Targets from the issue: first run <= 2x, re-run <= 1.5x with 0 mutating requests
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 import yaml
+from report import save
 
 from modelplane.apply import apply_objects, read_manifests
 from modelplane.controlplane import ADMIN, TEST_USERS, ControlPlane
@@ -123,9 +123,7 @@ def main() -> int:
         print(f"| {run} | {results[f'bound_{run}']:.2f} | {results[f'loop_{run}']:.2f} | "
               f"{results[f'playbook_{run}']:.2f} | {ratio:.2f} | {results[f'playbook_{run}_mutating_requests']} |")
     print("\ntargets: first run <= 2.0x the bound; re-run <= 1.5x the bound and 0 mutating requests")
-    out = REPO / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "onboard.json").write_text(json.dumps(results, indent=2) + "\n")
+    save("onboard", results)
     return 0
 
 

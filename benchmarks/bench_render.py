@@ -5,7 +5,6 @@ of 3 runs and its ratio to the baseline. No thresholds: a report, not a test."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import statistics
 import sys
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 import yaml
+from report import save
 
 from modelplane.render import render
 
@@ -53,9 +53,7 @@ def main() -> int:
     print("| models | resources | median s | ratio to baseline |\n|---|---|---|---|")
     for r in rows:
         print(f"| {r['models']} | {r['resources']} | {r['seconds']:.2f} | {r['ratio']:.2f} |")
-    out = REPO / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "render.json").write_text(json.dumps(rows, indent=2) + "\n")
+    save("render", rows)
     return 0
 
 

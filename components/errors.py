@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 from pydantic import ValidationError
 
 
@@ -21,6 +24,19 @@ class ConfigError(Exception):
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: invalid\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def read_yaml_file(path: Path) -> object:
+    """A user's YAML file (tenants, models): ConfigError naming the file when it cannot be read or parsed.
+    An empty file reads as {}."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(str(path), [f"(file): cannot read: {exc.strerror}"]) from None
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), [f"(file): not valid YAML: {exc}"]) from None
 
 
 def _path(loc: tuple) -> str:

@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pulumi
-import yaml
 from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
 
 from components.config import PROJECT, StackConfig, split_pulumi_config, validate_stack
-from components.errors import ConfigError, from_validation_error
+from components.errors import ConfigError, from_validation_error, read_yaml_file
 from components.models.seldon_deployment import GitopsTarget, gitops_target
 from components.models.spec import ModelsFile, ModelSpec
 from components.platform import Platform, system_namespaces
@@ -32,12 +31,7 @@ def tenants_path(stack: str, config: StackConfig, root: Path = REPO_ROOT) -> Pat
 
 def load_models_file(path: Path) -> list[ModelSpec]:
     """The models of a models file; ConfigError naming the file and field otherwise."""
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except OSError as exc:
-        raise ConfigError(str(path), [f"(file): cannot read: {exc.strerror}"]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(path), [f"(file): not valid YAML: {exc}"]) from None
+    data = read_yaml_file(path)
     if not isinstance(data, dict):
         raise ConfigError(str(path), ["(root): expected a mapping with key 'models'"])
     try:

@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import Field, HttpUrl, ValidationError, field_validator, model_validator
 
 from components.base import DnsLabel, Quantity, Strict
-from components.errors import ConfigError, from_validation_error
+from components.errors import ConfigError, from_validation_error, read_yaml_file
 
 # Namespaces the platform itself owns, or Kubernetes does: never a tenant (seed 000, 003 §7.7.7).
 RESERVED_NAMESPACES = frozenset({
@@ -141,6 +140,10 @@ class TenantsFile(Strict):
     def names(self) -> set[str]:
         return {t.name for t in self.tenants}
 
+    def opa_grants(self) -> list[tuple[str, str, str, str]]:
+        """Every tenant's OPA grants, as onboarding writes them."""
+        return [grant for tenant in self.tenants for grant in tenant.opa_grants()]
+
 
 def parse_tenants(data: object, source: str = "tenants") -> TenantsFile:
     if not isinstance(data, dict):
@@ -153,15 +156,7 @@ def parse_tenants(data: object, source: str = "tenants") -> TenantsFile:
 
 def load_tenants(path: str | Path) -> TenantsFile:
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise ConfigError(str(path), [f"(file): cannot read: {exc.strerror}"]) from None
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(path), [f"(file): not valid YAML: {exc}"]) from None
-    return parse_tenants(data, str(path))
+    return parse_tenants(read_yaml_file(path), str(path))
 
 
 def is_tenant_namespace(namespace: dict) -> bool:

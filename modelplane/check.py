@@ -3,13 +3,13 @@ onboarding would write."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from components.config import secret_fields
 from components.errors import ConfigError
-from components.program import REPO_ROOT, load
+from components.program import REPO_ROOT, load, tenants_path
 from components.secrets import is_plaintext
+from modelplane.plan import read_plan
 from modelplane.stackfile import read_stack
 from policies.check import Override, Result, evaluate, resources_from_plan
 from policies.rules import RULES, Context
@@ -17,7 +17,6 @@ from policies.rules import RULES, Context
 
 def pack_config_for(stack: str, root: Path = REPO_ROOT) -> str:
     """The CrossGuard pack config of a stack: its environment, tenants file and overrides."""
-    from components.program import tenants_path
     from policies.crossguard import pack_config_text
 
     flat, secret_keys = read_stack(stack, root)
@@ -47,15 +46,12 @@ def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None
 
         plan, _ = render(stack, root)
     else:
-        path = Path(plan_dir) / "plan.json"
-        if not path.is_file():
-            raise ConfigError(str(plan_dir), [f"(dir): {path} does not exist; run modelplane render first"])
-        plan = json.loads(path.read_text())
+        plan = read_plan(plan_dir)
         if plan.get("stack") != stack:
             raise ConfigError(str(plan_dir), [f"stack: the plan is of stack {plan.get('stack')!r}, not {stack!r}"])
     ctx = Context(
         environment=config.environment, resources=resources_from_plan(plan), tenants=tenants,
-        opa_grants=[grant for tenant in tenants.tenants for grant in tenant.opa_grants()],
+        opa_grants=tenants.opa_grants(),
         plaintext_secrets={path: ref for path, ref in secret_fields(config) if is_plaintext(ref)})
     overrides = {k: Override(v.enforcement, v.reason) for k, v in config.policy.overrides.items()}
     return evaluate(stack, ctx, overrides)

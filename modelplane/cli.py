@@ -50,17 +50,10 @@ def _policy_config(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    import json
-
+    from modelplane.plan import read_plan
     from modelplane.plandiff import diff_plans
 
-    plans = []
-    for out in (args.old, args.new):
-        path = Path(out) / "plan.json"
-        if not path.is_file():
-            raise ConfigError(str(out), [f"(dir): {path} does not exist; run modelplane render --out {out}"])
-        plans.append(json.loads(path.read_text()))
-    changes = diff_plans(*plans)
+    changes = diff_plans(read_plan(Path(args.old)), read_plan(Path(args.new)))
     for change in changes:
         print(change)
     counts = {a: sum(1 for c in changes if c.action == a) for a in ("create", "update", "delete")}
@@ -68,23 +61,25 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stack_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="modelplane", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     render = sub.add_parser("render", help="write the offline plan of a stack (what `pulumi up` would create)")
-    render.add_argument("--stack", required=True)
+    _stack_arguments(render)
     render.add_argument("--out", required=True, help="output directory (replaced)")
-    render.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
     render.set_defaults(func=_render)
     check = sub.add_parser("check", help="policy rules on the plan, the tenants file and the OPA grants")
-    check.add_argument("--stack", required=True)
+    _stack_arguments(check)
     check.add_argument("--format", choices=("text", "json", "junit"), default="text")
     check.add_argument("--plan", help="a `modelplane render` output to check instead of rendering again")
-    check.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
     check.set_defaults(func=_check)
     pack = sub.add_parser("policy-config", help="write policies/config/<stack>.json for CrossGuard")
-    pack.add_argument("--stack", required=True)
-    pack.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
+    _stack_arguments(pack)
     pack.set_defaults(func=_policy_config)
     diff = sub.add_parser("diff", help="what changes between two rendered plans (e.g. before/after a promotion)")
     diff.add_argument("old", help="a render output directory")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import yaml
 
+from components.models.seldon_deployment import COMPONENT_TYPE
 from modelplane.mocks import Registration
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
-SELDON_MODEL = "modelplane:models:SeldonModel"
 GITOPS_DIR = "gitops"
 # Kubernetes types that are not objects in the cluster
 NOT_OBJECTS = {HELM_RELEASE, "pulumi:providers:kubernetes"}
@@ -43,10 +43,20 @@ def manifests(plan: dict) -> list[dict]:
     return [manifest(r) for r in plan["resources"] if is_kubernetes_object(r)]
 
 
+def read_plan(out_dir: Path) -> dict:
+    """The plan.json of a `modelplane render` output; ConfigError naming the directory otherwise."""
+    from components.errors import ConfigError
+
+    path = Path(out_dir) / "plan.json"
+    if not path.is_file():
+        raise ConfigError(str(out_dir), [f"(dir): {path} does not exist; run modelplane render --out {out_dir}"])
+    return json.loads(path.read_text())
+
+
 def gitops_models(plan: dict) -> list[dict]:
     """Models of GitOps namespaces: {repo, path, manifest} to commit instead of applying."""
     return [r["inputs"]["gitops"] for r in plan["resources"]
-            if r["type"] == SELDON_MODEL and "gitops" in r["inputs"]]
+            if r["type"] == COMPONENT_TYPE and "gitops" in r["inputs"]]
 
 
 def _predictor_summary(sdep: dict) -> str:

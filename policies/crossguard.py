@@ -64,7 +64,7 @@ def context_of(args: StackValidationArgs) -> Context:
     tenants: TenantsFile | None = None
     if config.get("tenantsFile"):
         tenants = load_tenants(ROOT / config["tenantsFile"])
-    grants = [g for t in tenants.tenants for g in t.opa_grants()] if tenants else []
+    grants = tenants.opa_grants() if tenants else []
     return Context(environment=environment, resources=resources, tenants=tenants, opa_grants=grants)
 
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from modelplane.plan import write_plan
 from modelplane.render import render
@@ -32,6 +33,14 @@ def corpus_render(tmp_path_factory) -> Path:
     from tests.components.models.model_corpus import render_corpus
 
     return render_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+def edit_stack(root: Path, stack: str, change) -> None:
+    """Apply `change` to the `config:` mapping of stacks/Pulumi.<stack>.yaml under `root`."""
+    path = root / "stacks" / f"Pulumi.{stack}.yaml"
+    doc = yaml.safe_load(path.read_text())
+    change(doc["config"])
+    path.write_text(yaml.safe_dump(doc))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from components.models.spec import Explainer, GraphNode, ModelSpec, Predictor, R
 
 API_VERSION = "machinelearning.seldon.io/v1"
 KIND = "SeldonDeployment"
+COMPONENT_TYPE = "modelplane:models:SeldonModel"
 GPU = "nvidia.com/gpu"
 
 
@@ -121,7 +122,7 @@ class SeldonModel(pulumi.ComponentResource):
         props = None
         if gitops:
             props = {"gitops": {"repo": gitops.repo, "path": gitops.path, "manifest": manifest}}
-        super().__init__("modelplane:models:SeldonModel", name, props, opts)
+        super().__init__(COMPONENT_TYPE, name, props, opts)
         self.deployment = None
         if gitops is None:
             self.deployment = k8s.apiextensions.CustomResource(

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
+from components.models.seldon_deployment import COMPONENT_TYPE as SELDON_MODEL
 from components.opa import Grant
+from components.tenancy import FACTS_CONFIGMAP
 from components.tenants import TenantsFile
 
 Severity = Literal["low", "medium", "high", "critical"]
 Enforcement = Literal["advisory", "mandatory", "disabled"]
 DEV = ("local", "dev")
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
-GITOPS_MODEL = "modelplane:models:SeldonModel"
-FACTS_CONFIGMAP = "modelplane-platform"
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,15 @@ class Context:
     def release(self, name: str) -> Resource | None:
         return next((r for r in self.releases() if r.name == name), None)
 
+    @cached_property
     def objects(self) -> list[KubeObject]:
         out = [KubeObject(r.inputs, r.urn) for r in self.resources if r.is_kubernetes_object]
         out += [KubeObject(r.inputs["gitops"]["manifest"], r.urn, gitops=True)
-                for r in self.of_type(GITOPS_MODEL) if isinstance(r.inputs.get("gitops"), dict)]
+                for r in self.of_type(SELDON_MODEL) if isinstance(r.inputs.get("gitops"), dict)]
         return out
 
     def kind(self, kind: str) -> list[KubeObject]:
-        return [o for o in self.objects() if o.kind == kind]
+        return [o for o in self.objects if o.kind == kind]
 
 
 def environment_of(resources: list[Resource]) -> str | None:

@@ -47,7 +47,7 @@ def _seldon_deploy_opa(ctx: Context) -> bool:
 def opa_configmap(ctx: Context):
     if not _seldon_deploy_opa(ctx):
         return
-    planned = any(o.kind == "ConfigMap" and o.name == opa.CONFIGMAP for o in ctx.objects())
+    planned = any(o.kind == "ConfigMap" and o.name == opa.CONFIGMAP for o in ctx.objects)
     if not planned and not (ctx.tenants and ctx.tenants.tenants):
         yield Violation(f"ConfigMap seldon-system/{opa.CONFIGMAP}", "OPA is on, but nothing creates the "
                         "ConfigMap: no tenants to onboard")

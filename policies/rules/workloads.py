@@ -28,7 +28,7 @@ def pod_specs(obj: KubeObject) -> Iterator[tuple[str, dict]]:
 
 
 def containers(ctx: Context) -> Iterator[tuple[KubeObject, str, dict]]:
-    for obj in ctx.objects():
+    for obj in ctx.objects:
         for where, pod in pod_specs(obj):
             for c in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
                 yield obj, f"{where} container {c.get('name')}", c
@@ -87,7 +87,7 @@ def requests_and_limits(ctx: Context):
       fix="Remove privileged, hostPath, hostNetwork and hostPID; use a PVC or an emptyDir.",
       mandatory_in=("local", "dev", "staging", "prod"))
 def no_host_access(ctx: Context):
-    for obj in ctx.objects():
+    for obj in ctx.objects:
         for where, pod in pod_specs(obj):
             for key in ("hostNetwork", "hostPID", "hostIPC"):
                 if pod.get(key):

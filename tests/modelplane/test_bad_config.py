@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from modelplane.cli import main
-
-
-def _edit(root, stack, change):
-    path = root / "stacks" / f"Pulumi.{stack}.yaml"
-    doc = yaml.safe_load(path.read_text())
-    change(doc["config"])
-    path.write_text(yaml.safe_dump(doc))
-
+from tests.conftest import edit_stack
 
 CASES = {
     "unknown key": (lambda c: c["modelplane:addons"]["logging"].update(flavour="opensearch"),
@@ -52,7 +44,7 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_invalid_config_exits_2_names_field_writes_nothing(stack_tree, tmp_path, capsys, case):
     change, expected = CASES[case]
-    _edit(stack_tree, "dev", change)
+    edit_stack(stack_tree, "dev", change)
     out = tmp_path / "out"
     assert main(["render", "--stack", "dev", "--out", str(out), "--root", str(stack_tree)]) == 2
     err = capsys.readouterr().err

@@ -7,17 +7,9 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-import yaml
 
 from modelplane.cli import main
-from tests.conftest import STACKS
-
-
-def _edit(root, stack, change):
-    path = root / "stacks" / f"Pulumi.{stack}.yaml"
-    doc = yaml.safe_load(path.read_text())
-    change(doc["config"])
-    path.write_text(yaml.safe_dump(doc))
+from tests.conftest import STACKS, edit_stack
 
 
 def _plant(config):
@@ -37,7 +29,7 @@ def test_committed_stacks_pass(rendered, capsys, stack):
 
 
 def test_planted_violations_fail_prod_naming_rule_resource_and_fix(stack_tree, capsys):
-    _edit(stack_tree, "prod", _plant)
+    edit_stack(stack_tree, "prod", _plant)
     assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 1
     out = capsys.readouterr().out
     assert "MANDATORY MP010 Production predictors run at least 2 replicas" in out
@@ -48,7 +40,7 @@ def test_planted_violations_fail_prod_naming_rule_resource_and_fix(stack_tree, c
 
 
 def test_junit_output_parses_with_a_failure_per_violated_rule(stack_tree, capsys):
-    _edit(stack_tree, "prod", _plant)
+    edit_stack(stack_tree, "prod", _plant)
     assert main(["check", "--stack", "prod", "--root", str(stack_tree), "--format", "junit"]) == 1
     root = ET.fromstring(capsys.readouterr().out.split("?>", 1)[1])
     (suite,) = root.findall("testsuite")
@@ -66,7 +58,7 @@ def test_override_downgrades_with_its_reason_printed(stack_tree, capsys):
         config["modelplane:policy"] = {"overrides": {
             "MP010": {"enforcement": "advisory", "reason": "churn canary is a 1-replica smoke test until 2026-12"},
             "MP007": {"enforcement": "disabled", "reason": "ingress sits behind the corporate WAF (ticket NET-42)"}}}
-    _edit(stack_tree, "prod", change)
+    edit_stack(stack_tree, "prod", change)
     assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 0
     out = capsys.readouterr().out
     assert "ADVISORY  MP010" in out and "MP007" not in out.split("note:")[0]
@@ -80,6 +72,6 @@ def test_override_downgrades_with_its_reason_printed(stack_tree, capsys):
     ({"mp010": {"enforcement": "advisory", "reason": "lower-case id here"}}, "policy.overrides.mp010"),
 ])
 def test_bad_override_exits_2_naming_the_field(stack_tree, capsys, override, expected):
-    _edit(stack_tree, "prod", lambda c: c.update({"modelplane:policy": {"overrides": override}}))
+    edit_stack(stack_tree, "prod", lambda c: c.update({"modelplane:policy": {"overrides": override}}))
     assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 2
     assert expected in capsys.readouterr().err

@@ -5,28 +5,24 @@ from __future__ import annotations
 
 import json
 
-import yaml
-
 from modelplane.cli import main
 from modelplane.plandiff import changed_fields, diff_plans
+from tests.conftest import edit_stack
 
 SDEP = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment"
 
 
-def _promote_canary(root):
-    path = root / "stacks" / "Pulumi.dev.yaml"
-    doc = yaml.safe_load(path.read_text())
-    iris = next(m for m in doc["config"]["modelplane:models"] if m["name"] == "iris")
+def _promote_canary(config):
+    iris = next(m for m in config["modelplane:models"] if m["name"] == "iris")
     canary = next(p for p in iris["predictors"] if p["name"] == "canary")
     canary.pop("traffic")  # the only predictor left serves everything
     iris["predictors"] = [canary]
-    path.write_text(yaml.safe_dump(doc))
 
 
 def test_promoting_the_canary_updates_one_seldondeployment_in_place(stack_tree, tmp_path, capsys):
     before, after = tmp_path / "before", tmp_path / "after"
     assert main(["render", "--stack", "dev", "--out", str(before), "--root", str(stack_tree)]) == 0
-    _promote_canary(stack_tree)
+    edit_stack(stack_tree, "dev", _promote_canary)
     assert main(["render", "--stack", "dev", "--out", str(after), "--root", str(stack_tree)]) == 0
     old, new = (json.loads((d / "plan.json").read_text()) for d in (before, after))
 

@@ -92,7 +92,7 @@ def test_crossguard_and_modelplane_check_find_the_same_violations(analyzer, rend
     from components.tenants import load_tenants
 
     tenants = load_tenants(REPO / "stacks" / "tenants" / "prod.yaml")
-    ctx = Context("prod", resources_from_plan(plan), tenants, [g for t in tenants.tenants for g in t.opa_grants()])
+    ctx = Context("prod", resources_from_plan(plan), tenants, tenants.opa_grants())
     expected = {(policy_name(f.rule), f.violation.urn) for f in evaluate("prod", ctx).findings}
     assert {(d.policyName, d.urn) for d in diagnostics} == expected
     assert {d.policyName for d in diagnostics} == {"mp001-images-are-pinned",

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from modelplane.cli import main
+from tests.conftest import edit_stack
 
 CORPUS = Path(__file__).parent / "corpus"
 REPO = Path(__file__).resolve().parents[3]
@@ -23,13 +24,13 @@ def expectations(path: Path) -> list[str]:
 
 def corpus_stack(root: Path, models_file: Path) -> Path:
     """A copy of stacks/ where the dev stack's models come only from `models_file`."""
+    def change(config: dict) -> None:
+        config.pop("modelplane:models")
+        config["modelplane:modelsFile"] = str(models_file)
+        config["modelplane:tenantsFile"] = str(CORPUS / "tenants.yaml")
+
     shutil.copytree(REPO / "stacks", root / "stacks")
-    path = root / "stacks" / "Pulumi.dev.yaml"
-    doc = yaml.safe_load(path.read_text())
-    doc["config"].pop("modelplane:models")
-    doc["config"]["modelplane:modelsFile"] = str(models_file)
-    doc["config"]["modelplane:tenantsFile"] = str(CORPUS / "tenants.yaml")
-    path.write_text(yaml.safe_dump(doc))
+    edit_stack(root, "dev", change)
     return root
 
 
