@@ -29,7 +29,7 @@ from components.base import DnsLabel, Strict
 from components.cluster.eks import EksClusterConfig
 from components.cluster.existing import ExistingClusterConfig
 from components.cluster.gke import GkeClusterConfig
-from components.errors import ConfigError, from_validation_error
+from components.errors import ConfigError, FieldProblems, from_validation_error
 from components.models.spec import ModelSpec
 from components.secrets import SEED_DEFAULT_SECRETS, config_key, is_plaintext, is_secret_field
 
@@ -104,12 +104,15 @@ class StackConfig(Strict):
 
     @model_validator(mode="after")
     def _requires(self) -> StackConfig:
-        if self.addons.seldon_core.enabled and not self.addons.istio.enabled:
-            raise ValueError("addons.seldonCore needs addons.istio (seed 003 §3.2: Istio is required)")
-        if self.addons.seldon_deploy.enabled and not self.addons.seldon_core.enabled:
-            raise ValueError("addons.seldonDeploy needs addons.seldonCore")
-        if self.addons.argo_workflows.enabled and not self.addons.minio.enabled:
-            raise ValueError("addons.argoWorkflows needs addons.minio for its artifacts")
+        a, problems = self.addons, []
+        if a.seldon_core.enabled and not a.istio.enabled:
+            problems.append((("addons", "seldonCore"), "needs addons.istio (seed 003 §3.2: Istio is required)"))
+        if a.seldon_deploy.enabled and not a.seldon_core.enabled:
+            problems.append((("addons", "seldonDeploy"), "needs addons.seldonCore"))
+        if a.argo_workflows.enabled and not a.minio.enabled:
+            problems.append((("addons", "argoWorkflows"), "needs addons.minio for its artifacts"))
+        if problems:
+            raise FieldProblems(problems)
         return self
 
 
@@ -128,6 +131,17 @@ def secret_fields(node: object, path: str = "") -> Iterator[tuple[str, str]]:
             yield from secret_fields(item, f"{path}[{i}]")
 
 
+def environment_problems(config: StackConfig) -> list[str]:
+    """What a stack outside local/dev must have on top of a valid shape."""
+    if config.dev:
+        return []
+    problems = []
+    if config.addons.istio.enabled and config.addons.istio.tls is None:
+        problems.append(f"addons.istio.tls: required in a {config.environment} stack: the seldon-gateway serves "
+                        "HTTPS outside local/dev (set credentialName and hosts)")
+    return problems
+
+
 def validate_stack(raw: Mapping[str, object], secret_keys: set[str], stack: str) -> StackConfig:
     """Validate the `modelplane:*` config of a stack (keys without the namespace, secret keys left out,
     values already decoded from JSON). Raises ConfigError naming every bad field."""
@@ -136,7 +150,7 @@ def validate_stack(raw: Mapping[str, object], secret_keys: set[str], stack: str)
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as exc:
         raise from_validation_error(source, exc) from None
-    problems = []
+    problems = environment_problems(config)
     for path, ref in secret_fields(config):
         key = config_key(ref)
         if key is not None and key not in secret_keys:

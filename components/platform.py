@@ -22,6 +22,8 @@ from components.secrets import SecretSource
 
 SELDON_SYSTEM = "seldon-system"
 SELDON_LOGS = "seldon-logs"
+KNATIVE_SERVING = "knative-serving"
+KNATIVE_EVENTING = "knative-eventing"
 PART_OF = {"app.kubernetes.io/part-of": "modelplane", "app.kubernetes.io/managed-by": "modelplane"}
 
 
@@ -41,7 +43,7 @@ def system_namespaces(config: StackConfig) -> list[str]:
         if addon.enabled:
             wanted.append(addon.namespace)
     if a.knative.enabled:
-        wanted += [a.knative.namespace, "knative-serving", "knative-eventing"]
+        wanted += [a.knative.namespace, KNATIVE_SERVING, KNATIVE_EVENTING]
     return sorted(set(wanted))
 
 
@@ -62,8 +64,10 @@ class Platform(pulumi.ComponentResource):
             for ns in system_namespaces(config)
         }
         a = config.addons
-        wiring: dict = {"tenancy": config.tenancy.mode}
+        wiring: dict = {"tenancy": config.tenancy.mode, "ingress_namespace": a.istio.namespace}
         core_deps: list[pulumi.Resource] = []
+        # what Seldon Deploy's values name (secrets, services): its pods fail to start without them
+        self.deploy_needs: list[pulumi.Resource] = []
 
         if a.istio.enabled:
             self.istio = Istio("istio", a.istio, namespace=self._ns(a.istio.namespace), opts=self._opts())
@@ -71,15 +75,19 @@ class Platform(pulumi.ComponentResource):
             core_deps.append(self.istio)
         if a.knative.enabled:
             self.knative = Knative("knative", a.knative, namespace=self._ns(a.knative.namespace),
+                                   serving_namespace=self._ns(KNATIVE_SERVING),
+                                   eventing_namespace=self._ns(KNATIVE_EVENTING),
                                    logs_namespace=self._ns(SELDON_LOGS), logs_namespace_name=SELDON_LOGS,
                                    depends_on=core_deps[:], opts=self._opts())
             wiring["broker_url"] = self.knative.broker_url
+            self.deploy_needs.append(self.knative)
         if a.prometheus.enabled:
             self.prometheus = HelmAddon("prometheus", pin=a.prometheus.pin("kube-prometheus-stack"),
                                         namespace=self._ns(a.prometheus.namespace),
                                         values=prometheus.prometheus_values(a.prometheus),
                                         overrides=a.prometheus.values, opts=self._stateful())
             wiring["prometheus_url"] = prometheus.prometheus_url(a.prometheus)
+            self.deploy_needs.append(self.prometheus)
         if a.logging.enabled:
             self._logging(a.logging)
             wiring["elasticsearch_url"] = logging.search_url(a.logging)
@@ -149,10 +157,12 @@ class Platform(pulumi.ComponentResource):
         password = self.secrets.resolve(cfg.password, "elastic-password", self)
         creds = [self._secret(logging.CREDENTIALS_SECRET, ns, {"username": cfg.username, "password": password})
                  for ns in (cfg.namespace, SELDON_SYSTEM)]
+        self.deploy_needs += creds
         values = logging.opensearch_values(cfg) if cfg.flavor == "opensearch" else {}
         self.logging = HelmAddon(f"logging-{cfg.flavor}", pin=cfg.pin(cfg.chart_key()),
                                  namespace=self._ns(cfg.namespace), values=values, overrides=cfg.values,
                                  depends_on=creds, opts=self._stateful())
+        self.deploy_needs.append(self.logging)
 
     def _postgres(self, cfg: postgres.PostgresConfig) -> None:
         operator = HelmAddon("postgres-operator", pin=cfg.pin("postgres-operator"),
@@ -170,13 +180,14 @@ class Platform(pulumi.ComponentResource):
                   "databases": {cfg.database: cfg.user}, "enableLogicalBackup": cfg.backups,
                   **({"logicalBackupSchedule": cfg.backup_schedule} if cfg.backups else {})},
             opts=self._opts(depends_on=[operator, operator_secret], protect=self.config.production))
-        self._secret(postgres.METADATA_SECRET, SELDON_SYSTEM, {
+        self.deploy_needs.append(self._secret(postgres.METADATA_SECRET, SELDON_SYSTEM, {
             "dbname": cfg.database, "host": f"{cluster}.{SELDON_SYSTEM}.svc.cluster.local", "user": cfg.user,
-            "password": password, "port": "5432", "sslmode": "require"})
+            "password": password, "port": "5432", "sslmode": "require"}))
 
     def _argocd(self, cfg: argocd_mod.ArgoCdConfig) -> None:
         release = HelmAddon("argocd", pin=cfg.pin("argo-cd"), namespace=self._ns(cfg.namespace),
                             values=argocd_mod.argocd_values(), overrides=cfg.values, opts=self._opts())
+        self.deploy_needs.append(release)
         k8s.apiextensions.CustomResource(
             "seldon-appproject", api_version="argoproj.io/v1alpha1", kind="AppProject",
             metadata={"name": "seldon", "namespace": self._ns(cfg.namespace), "labels": PART_OF},
@@ -186,8 +197,8 @@ class Platform(pulumi.ComponentResource):
             opts=self._opts(depends_on=[release], ignore_changes=["spec.destinations"]))
         if cfg.git:
             token = self.secrets.resolve(cfg.git.token, "git-token", self)
-            self._secret(argocd_mod.GIT_SECRET, SELDON_SYSTEM,
-                         {"username": cfg.git.username, "token": token, "email": cfg.git.email})
+            self.deploy_needs.append(self._secret(argocd_mod.GIT_SECRET, SELDON_SYSTEM, {
+                "username": cfg.git.username, "token": token, "email": cfg.git.email}))
 
     def _minio(self, cfg: batch.MinioConfig) -> None:
         password = self.secrets.resolve(cfg.root_password, "minio-root-password", self)
@@ -203,6 +214,6 @@ class Platform(pulumi.ComponentResource):
             env = {"OIDC_PROVIDER": cfg.oidc.provider, "CLIENT_ID": cfg.oidc.client_id, "CLIENT_SECRET": secret,
                    "REDIRECT_URL": cfg.oidc.redirect_url, "OIDC_SCOPES": cfg.oidc.scopes,
                    "USERID_CLAIM_KEY": cfg.oidc.userid_claim_key}
-        deps = [self.seldon_core] if self.seldon_core else []
+        deps = ([self.seldon_core] if self.seldon_core else []) + self.deploy_needs
         SeldonDeploy("seldon-deploy", cfg, namespace=self._ns(SELDON_SYSTEM), wiring=wiring, oidc_env=env,
                      depends_on=deps, opts=self._opts())

@@ -13,7 +13,7 @@ EXIT_INVALID = 2
 
 
 def _render(args: argparse.Namespace) -> int:
-    from modelplane.plan import is_kubernetes_object, write_plan
+    from modelplane.plan import helm_releases, is_kubernetes_object, write_plan
     from modelplane.render import render
 
     plan, notes = render(args.stack, Path(args.root))
@@ -21,6 +21,12 @@ def _render(args: argparse.Namespace) -> int:
     objects = sum(1 for r in plan["resources"] if is_kubernetes_object(r))
     for note in notes:
         print(note)
+    releases = helm_releases(plan)
+    if releases:
+        print(f"{len(releases)} Helm releases (chart version pins, modelplane components.versions):")
+        for name, namespace, chart, version, _repo in releases:
+            print(f"  {name:<28} {namespace:<18} {chart} {version}")
+    print(f"Seldon Deploy values, derived: see {Path(args.out) / 'plan.md'}")
     print(f"rendered stack {args.stack!r}: {len(plan['resources'])} resources, {objects} Kubernetes objects "
           f"-> {args.out}")
     return 0

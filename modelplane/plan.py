@@ -79,6 +79,22 @@ def manifest_path(obj: dict) -> str:
     return f"{meta.get('namespace', '_cluster')}/{obj['kind']}.{meta['name']}.yaml"
 
 
+def helm_releases(plan: dict) -> list[list[str]]:
+    """[release, namespace, chart, version, repository] of every Helm release, in install-graph order of
+    the plan (sorted by URN)."""
+    return [[r["inputs"].get("name", r["name"]), r["inputs"].get("namespace", ""), r["inputs"]["chart"],
+             r["inputs"].get("version", "(unpinned)"), r["inputs"].get("repositoryOpts", {}).get("repo", "")]
+            for r in plan["resources"] if r["type"] == HELM_RELEASE]
+
+
+def seldon_deploy_values(plan: dict) -> dict | None:
+    """The values of the Seldon Deploy release as the plan has them (secret leaves `<redacted>`)."""
+    for r in plan["resources"]:
+        if r["type"] == HELM_RELEASE and r["inputs"]["chart"] == "seldon-deploy":
+            return r["inputs"].get("values", {})
+    return None
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -92,12 +108,12 @@ def plan_markdown(plan: dict, notes: list[str]) -> str:
            f"objects, {counts[HELM_RELEASE]} Helm releases. Secret values are shown as `<redacted>`.", ""]
     out += [f"- {n}" for n in notes] + ([""] if notes else [])
     out += ["## Resources by type", ""] + _table(["type", "count"], [[f"`{t}`", c] for t, c in sorted(counts.items())])
-    releases = [r for r in resources if r["type"] == HELM_RELEASE]
-    out += ["", "## Helm releases", ""] + _table(
-        ["release", "namespace", "chart", "version", "repository"],
-        [[r["inputs"].get("name", r["name"]), r["inputs"].get("namespace", ""), r["inputs"]["chart"],
-          r["inputs"].get("version", "(unpinned)"), r["inputs"].get("repositoryOpts", {}).get("repo", "")]
-         for r in releases])
+    out += ["", "## Helm releases", ""] + _table(["release", "namespace", "chart", "version", "repository"],
+                                                 helm_releases(plan))
+    deploy = seldon_deploy_values(plan)
+    if deploy is not None:
+        out += ["", "## Seldon Deploy values (derived from the other add-ons)", "", "```yaml",
+                yaml.safe_dump(deploy, sort_keys=True, default_flow_style=False).rstrip(), "```"]
     cloud = [r for r in resources if r["custom"] and r["type"].split(":")[0] in ("aws", "gcp")]
     if cloud:
         out += ["", "## Cloud resources", ""] + _table(

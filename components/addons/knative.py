@@ -10,6 +10,9 @@ from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel
 
 BROKER = "default"
+# pulumi-kubernetes awaits this condition on a custom resource: the operator sets Ready once the component
+# (and its admission webhooks) serve, so nothing created after it races the webhooks
+WAIT_READY = {"pulumi.com/waitFor": "condition=Ready"}
 
 
 class KnativeConfig(AddonConfig):
@@ -20,6 +23,7 @@ class Knative(pulumi.ComponentResource):
     broker_url: str
 
     def __init__(self, name: str, config: KnativeConfig, *, namespace: pulumi.Input[str],
+                 serving_namespace: pulumi.Input[str], eventing_namespace: pulumi.Input[str],
                  logs_namespace: pulumi.Input[str], logs_namespace_name: str, depends_on: list[pulumi.Resource],
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelplane:addons:Knative", name, None, opts)
@@ -29,7 +33,7 @@ class Knative(pulumi.ComponentResource):
         after_operator = pulumi.ResourceOptions(parent=self, depends_on=[self.operator])
         self.serving = k8s.apiextensions.CustomResource(
             "knative-serving", api_version="operator.knative.dev/v1beta1", kind="KnativeServing",
-            metadata={"name": "knative-serving", "namespace": "knative-serving"},
+            metadata={"name": "knative-serving", "namespace": serving_namespace, "annotations": WAIT_READY},
             spec={
                 "ingress": {"istio": {"enabled": True}},
                 "config": {"istio": {"local-gateway.knative-serving.knative-local-gateway":
@@ -43,7 +47,7 @@ class Knative(pulumi.ComponentResource):
             opts=after_operator)
         self.eventing = k8s.apiextensions.CustomResource(
             "knative-eventing", api_version="operator.knative.dev/v1beta1", kind="KnativeEventing",
-            metadata={"name": "knative-eventing", "namespace": "knative-eventing"},
+            metadata={"name": "knative-eventing", "namespace": eventing_namespace, "annotations": WAIT_READY},
             spec={}, opts=after_operator)
         self.broker = k8s.apiextensions.CustomResource(
             "request-logger-broker", api_version="eventing.knative.dev/v1", kind="Broker",

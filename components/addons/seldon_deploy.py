@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 import pulumi
 from pydantic import Field
@@ -35,8 +36,9 @@ class Wiring:
     """What the other add-ons provide; None where that add-on is disabled."""
 
     gateway_ref: str
-    ingress_host: str = "istio-ingressgateway.istio-system.svc.cluster.local"
+    ingress_namespace: str = "istio-system"
     broker_url: str | None = None
+    broker_name: str = "default"
     elasticsearch_url: str | None = None
     elasticsearch_secret: str | None = None
     prometheus_url: str | None = None
@@ -46,14 +48,26 @@ class Wiring:
     tenancy: Literal["single", "multi"] = "single"
 
 
+def _request_logger(w: Wiring) -> dict:
+    """Seed 003 Request Logging: the chart's logger is a Knative service triggered by the broker, so it is
+    created only with both Knative and a search cluster; without Knative the logging add-on runs the
+    seed's plain Deployment instead and the chart's stays off."""
+    if not (w.broker_url and w.elasticsearch_url):
+        return {"create": False}
+    url = urlsplit(w.elasticsearch_url)
+    return {"create": True,
+            "trigger": {"create": True, "broker": w.broker_name, "apiVersion": "eventing.knative.dev/v1"},
+            "elasticsearch": {"host": url.hostname, "port": str(url.port or 9200), "protocol": url.scheme}}
+
+
 def seldon_deploy_values(config: SeldonDeployConfig, w: Wiring) -> dict:
     values: dict = {
         "virtualService": {"create": True, "gateways": [w.gateway_ref]},
         "ingressGateway": {"seldonIngressService": "istio-ingressgateway",
-                           "kfServingIngressService": "cluster-local-gateway"},
-        "requestLogger": {"create": bool(w.broker_url and w.elasticsearch_url)},
-        "elasticsearch": {"url": w.elasticsearch_url or "",
-                          "basicAuth": bool(w.elasticsearch_secret)},
+                           "kfServingIngressService": "istio-ingressgateway",
+                           "ingressNamespace": w.ingress_namespace},
+        "requestLogger": _request_logger(w),
+        "elasticsearch": {"url": w.elasticsearch_url or "", "basicAuth": bool(w.elasticsearch_secret)},
         "prometheus": {"seldon": {"url": w.prometheus_url or "",
                                   "namespaceMetricName": "namespace", "activeModelsNamespaceMetricName":
                                   "exported_namespace", "serviceMetricName": "service"}},
@@ -62,8 +76,6 @@ def seldon_deploy_values(config: SeldonDeployConfig, w: Wiring) -> dict:
         "rbac": {"clusterWide": w.tenancy == "single", "opa": {"enabled": config.opa}},
         "enableAppAuth": config.oidc is not None,
     }
-    if w.broker_url and w.elasticsearch_url:
-        values["requestLogger"]["trigger"] = {"create": True, "broker": "default"}
     if w.elasticsearch_secret:
         values["elasticsearch"]["basicAuthSecret"] = w.elasticsearch_secret
     if w.git_secret:

@@ -97,3 +97,18 @@ def test_isolation_is_decided_by_rbac_via_subjectaccessreview(controlplane):
     assert not _can(authz, "alice", ["ds-team-a"], "create", "deployments", "sar-team-b", "apps")
     assert not _can(authz, "bob", ["ds-team-b"], "create", "deployments", "sar-team-a", "apps")
     assert not _can(authz, "alice", ["ds-team-a"], "delete", "namespaces", "", "")
+
+
+def test_serving_core_objects_are_accepted(controlplane, rendered):
+    """Issue 5: the seldon-gateway Gateway, the request-logger Broker and the system namespaces, checked by
+    the server against the shared Istio and Knative CRDs."""
+    objects = [o for o in read_manifests(rendered["prod"] / "manifests")
+               if o["kind"] in ("Gateway", "Broker", "Namespace")]
+    report = apply_objects(controlplane.kubeconfig(ADMIN), objects)
+    assert report.rejected == [] and report.not_served == []
+    assert {"networking.istio.io/v1 Gateway istio-system/seldon-gateway",
+            "eventing.knative.dev/v1 Broker seldon-logs/default",
+            "v1 Namespace seldon-system", "v1 Namespace seldon-logs",
+            "v1 Namespace knative-serving", "v1 Namespace knative-eventing"} <= set(report.applied)
+    gateway = next(o for o in objects if o["kind"] == "Gateway")
+    assert [s["port"]["protocol"] for s in gateway["spec"]["servers"]] == ["HTTP", "HTTPS"]

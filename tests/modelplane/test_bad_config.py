@@ -34,6 +34,10 @@ CASES = {
     "logger without request logging": (
         lambda c: c["modelplane:addons"]["logging"].update(enabled=False),
         "models[0].logger: request logging is disabled (addons.logging.enabled: false)"),
+    "gateway without TLS in staging": (lambda c: c.update({"modelplane:environment": "staging"}),
+                                       "addons.istio.tls: required in a staging stack"),
+    "seldonDeploy without seldonCore": (lambda c: c["modelplane:addons"].update(seldonCore={"enabled": False}),
+                                        "addons.seldonDeploy: needs addons.seldonCore"),
     "models file missing": (lambda c: c.update({"modelplane:modelsFile": "stacks/models/none.yaml"}),
                             "stacks/models/none.yaml: invalid\n  (file): cannot read"),
     "bad dns name": (lambda c: c["modelplane:models"][0].update(name="Iris_Model"),
