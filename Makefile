@@ -21,6 +21,7 @@ up: $(VENV)/.installed
 	    kind create cluster --name "$$name"; \
 	  fi; \
 	fi
+	$(VENV)/bin/modelplane preflight --stack $(STACK)
 	@[ -n "$$PULUMI_BACKEND_URL" ] || pulumi whoami >/dev/null 2>&1 || pulumi login --local
 	pulumi stack select --create $(STACK)
 	pulumi up --stack $(STACK)

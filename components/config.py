@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Literal
 
@@ -149,7 +150,10 @@ def validate_stack(raw: Mapping[str, object], secret_keys: set[str], stack: str)
     try:
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as exc:
-        raise from_validation_error(source, exc) from None
+        error = from_validation_error(source, exc)
+        # pydantic puts the discriminator's value into the path (cluster.aws.region): users wrote cluster.region
+        raise ConfigError(source, [re.sub(r"^cluster\.(aws|gcp|existing)\.", "cluster.", p)
+                                   for p in error.problems]) from None
     problems = environment_problems(config)
     for path, ref in secret_fields(config):
         key = config_key(ref)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from components.config import PROJECT, StackConfig, split_pulumi_config, validate_stack
 from components.errors import ConfigError, from_validation_error, read_yaml_file
+from components.footprint import footprint
 from components.models.seldon_deployment import GitopsTarget, gitops_target
 from components.models.spec import ModelsFile, ModelSpec
 from components.platform import Platform, system_namespaces
@@ -92,7 +93,7 @@ def load(flat_config: dict, secret_keys: set[str], stack: str,
         config = config.model_copy(update={"models": [*config.models, *extra]})
     path = tenants_path(stack, config, root)
     tenants = load_tenants(path)
-    problems = model_problems(config, tenants, path, places)
+    problems = model_problems(config, tenants, path, places) + footprint(config).problems()
     if problems:
         raise ConfigError(f"stack {stack!r}", problems)
     return config, tenants

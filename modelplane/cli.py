@@ -67,6 +67,19 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preflight(args: argparse.Namespace) -> int:
+    from components.program import load
+    from modelplane.preflight import cluster_checks
+    from modelplane.stackfile import read_stack
+
+    flat, secret_keys = read_stack(args.stack, Path(args.root))
+    config, _tenants = load(flat, secret_keys, args.stack, Path(args.root))
+    checks = cluster_checks(config.cluster)
+    for check in checks:
+        print(check)
+    return EXIT_VIOLATION if any(c.status == "failed" for c in checks) else 0
+
+
 def _stack_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", required=True)
     parser.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
@@ -87,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     pack = sub.add_parser("policy-config", help="write policies/config/<stack>.json for CrossGuard")
     _stack_arguments(pack)
     pack.set_defaults(func=_policy_config)
+    preflight = sub.add_parser("preflight", help="check the stack's cluster against the cloud's APIs (before up)")
+    _stack_arguments(preflight)
+    preflight.set_defaults(func=_preflight)
     diff = sub.add_parser("diff", help="what changes between two rendered plans (e.g. before/after a promotion)")
     diff.add_argument("old", help="a render output directory")
     diff.add_argument("new", help="a render output directory")

@@ -125,14 +125,18 @@ def run_program(program: Callable[[], None], flat_config: dict, secret_keys: set
 
         # a loop of our own, closed afterwards: the runtime leaves its loop installed, and a loop left
         # for interpreter shutdown to collect complains about its already-closed self-pipe
-        asyncio.set_event_loop(asyncio.new_event_loop())
+        ours = asyncio.new_event_loop()
+        asyncio.set_event_loop(ours)
         pulumi.runtime.set_all_config(dict(flat_config), sorted(secret_keys))
         monitor = RecordingMonitor(PlanMocks())
         pulumi.runtime.set_mocks(PlanMocks(), project=project, stack=stack, preview=False, monitor=monitor)
         try:
             _sync_await(run_pulumi_func(program))
         finally:
-            asyncio.get_event_loop().close()
+            # the runtime may have installed a loop of its own meanwhile: close both, or the one left open
+            # is finalised at interpreter exit after its self-pipe socket, which prints an ignored error
+            for loop in {ours, asyncio.get_event_loop()}:
+                loop.close()
             asyncio.set_event_loop(None)
         return monitor.registrations
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from components import program
 from components.config import PROJECT
+from components.footprint import footprint
 from components.program import REPO_ROOT, load
 from modelplane.mocks import run_program
 from modelplane.plan import GITOPS_DIR, gitops_models, plan_document
@@ -18,7 +19,7 @@ def render(stack: str, root: Path = REPO_ROOT) -> tuple[dict, list[str]]:
     config, _tenants = load(flat, secret_keys, stack, root)
     registrations = run_program(lambda: program.main(root), flat, secret_keys, project=PROJECT, stack=stack)
     notes = [f"environment `{config.environment}`, cluster `{config.cluster.cloud}` "
-             f"(size preset `{config.cluster.size}`)"]
+             f"(size preset `{config.cluster.size}`)", footprint(config).line()]
     plan = plan_document(stack, registrations)
     gitops = gitops_models(plan)
     if gitops:

@@ -9,9 +9,13 @@ from pydantic import Field
 
 from components.addon import AddonConfig
 from components.base import DnsLabel
+from components.quantity import Requests
 from components.secrets import SecretRef
 
 CREDENTIALS_SECRET = "elastic-credentials"
+# each search node (OpenSearch or Elasticsearch): requests and limits
+SEARCH_NODE_RESOURCES = {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
+SEARCH_NODE_REQUESTS = Requests.of(**SEARCH_NODE_RESOURCES["requests"])
 
 
 class LoggingConfig(AddonConfig):
@@ -38,6 +42,6 @@ def opensearch_values(config: LoggingConfig) -> dict:
         "config": {"opensearch.yml": f"thread_pool.write.queue_size: {config.write_queue_size}\n"},
         "extraEnvs": [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD",
                        "valueFrom": {"secretKeyRef": {"name": CREDENTIALS_SECRET, "key": "password"}}}],
-        "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}},
+        "resources": SEARCH_NODE_RESOURCES,
         "persistence": {"enabled": True, "size": "30Gi"},
     }

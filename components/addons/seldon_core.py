@@ -7,10 +7,22 @@ import pulumi
 
 from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel
+from components.quantity import Requests, cpu_cores, memory_gib
+
+# seldon-core-operator chart defaults: manager.cpuRequest/memoryRequest, executor.resources.*Request
+MANAGER_REQUESTS = Requests.of("100m", "200Mi")
+EXECUTOR_REQUESTS = Requests.of("500m", "512Mi")
 
 
 class SeldonCoreConfig(AddonConfig):
     namespace: DnsLabel | None = "seldon-system"
+
+
+def executor_requests(overrides: dict) -> Requests:
+    """The executor sidecar every predictor replica runs, as the chart values (with overrides) set it."""
+    res = overrides.get("executor", {}).get("resources", {})
+    return Requests(cpu_cores(res["cpuRequest"]) if "cpuRequest" in res else EXECUTOR_REQUESTS.cpu,
+                    memory_gib(res["memoryRequest"]) if "memoryRequest" in res else EXECUTOR_REQUESTS.memory)
 
 
 def seldon_core_values(gateway_ref: str, logger_endpoint: str | None) -> dict:

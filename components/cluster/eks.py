@@ -7,11 +7,13 @@ from typing import Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from components.base import Strict
 from components.cluster.kubeconfig import exec_kubeconfig
+from components.cluster.network import EksNetwork
 from components.cluster.presets import PRESETS, PresetName
+from components.errors import FieldProblems
 from components.versions import KUBERNETES_VERSION
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -23,11 +25,27 @@ class EksClusterConfig(Strict):
     region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
     size: PresetName = "standard"
     kubernetes_version: str = Field(default=KUBERNETES_VERSION, pattern=r"^1\.[0-9]{2}$")
-    # private subnets in at least two availability zones (the network is usually another team's)
-    subnet_ids: list[str] = Field(min_length=2)
+    # private subnets in at least two availability zones (the network is usually another team's) ...
+    subnet_ids: list[str] | None = Field(default=None, min_length=2)
+    # ... or a VPC modelplane creates (components.cluster.network), in these zones (default: <region>a-c)
+    vpc_cidr: str | None = Field(default=None, pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/(1[6-9]|2[0-4])$")
+    availability_zones: list[str] | None = Field(default=None, min_length=2)
     public_access_cidrs: list[str] = Field(default_factory=lambda: ["0.0.0.0/0"])
-    node_disk_gb: int | None = Field(default=None, ge=20)
+    # seed 003 §9.1.3: 20 GB node disks cause evictions; the presets use 100 GB
+    node_disk_gb: int | None = Field(default=None, ge=50)
     tags: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_network(self) -> EksClusterConfig:
+        if (self.subnet_ids is None) == (self.vpc_cidr is None):
+            raise FieldProblems([(("subnetIds",), "set exactly one of subnetIds (an existing network) and "
+                                                   "vpcCidr (a VPC modelplane creates)")])
+        if self.availability_zones and not self.vpc_cidr:
+            raise FieldProblems([(("availabilityZones",), "only used with vpcCidr")])
+        return self
+
+    def zones(self) -> list[str]:
+        return self.availability_zones or [f"{self.region}{z}" for z in "abc"]
 
 
 def _assume_role(service: str) -> str:
@@ -48,6 +66,11 @@ class EksCluster(pulumi.ComponentResource):
         tags = {"managed-by": "modelplane", **config.tags}
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, protect=production)
+        subnet_ids: pulumi.Input[list[str]] = config.subnet_ids or []
+        if config.vpc_cidr:
+            self.network = EksNetwork(f"{name}-vpc", cidr=config.vpc_cidr, zones=config.zones(), cluster_name=name,
+                                      tags=tags, opts=child)
+            subnet_ids = self.network.private_subnet_ids
 
         cluster_role = aws.iam.Role(f"{name}-cluster-role", assume_role_policy=_assume_role("eks.amazonaws.com"),
                                     tags=tags, opts=child)
@@ -67,7 +90,7 @@ class EksCluster(pulumi.ComponentResource):
             role_arn=cluster_role.arn,
             version=config.kubernetes_version,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
-                subnet_ids=config.subnet_ids, endpoint_private_access=True, endpoint_public_access=True,
+                subnet_ids=subnet_ids, endpoint_private_access=True, endpoint_public_access=True,
                 public_access_cidrs=config.public_access_cidrs),
             enabled_cluster_log_types=CONTROL_PLANE_LOGS if production else [],
             tags=tags,
@@ -77,7 +100,8 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-nodes",
             cluster_name=self.cluster.name,
             node_role_arn=node_role.arn,
-            subnet_ids=config.subnet_ids,
+            subnet_ids=subnet_ids,
+            version=self.cluster.version,
             instance_types=[shape.machine_type],
             disk_size=config.node_disk_gb or preset.disk_gb,
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(

@@ -23,9 +23,12 @@ class GkeClusterConfig(Strict):
     zone: str | None = Field(default=None, pattern=r"^[a-z]+-[a-z]+[0-9]-[a-z]$")
     size: PresetName = "standard"
     release_channel: Literal["RAPID", "REGULAR", "STABLE"] = "REGULAR"
+    # the minimum control-plane version (e.g. "1.33"), within what the channel offers; unset: the channel's default
+    kubernetes_version: str | None = Field(default=None, pattern=r"^1\.[0-9]{2}(\.[0-9]+(-gke\.[0-9]+)?)?$")
     network: str = "default"
     subnetwork: str | None = None
-    node_disk_gb: int | None = Field(default=None, ge=20)
+    # seed 003 §9.1.3: small node disks cause evictions; the presets use 100 GB
+    node_disk_gb: int | None = Field(default=None, ge=50)
     labels: dict[str, str] = Field(default_factory=dict)
 
 
@@ -55,6 +58,7 @@ class GkeCluster(pulumi.ComponentResource):
             remove_default_node_pool=True,
             initial_node_count=1,
             release_channel=gcp.container.ClusterReleaseChannelArgs(channel=config.release_channel),
+            min_master_version=config.kubernetes_version,
             workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
                 workload_pool=f"{config.project}.svc.id.goog"),
             deletion_protection=production,

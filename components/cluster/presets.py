@@ -38,11 +38,11 @@ class SizePreset:
 
 
 PRESETS: dict[str, SizePreset] = {
-    # one laptop node (kind); shaped like what Docker Desktop typically gives a cluster
-    "local": SizePreset("local", 50, {
-        "aws": NodeShape("t3.xlarge", 1, 3.92, 14.0),
-        "gcp": NodeShape("e2-standard-4", 1, 3.92, 13.9),
-        "existing": NodeShape("kind-node", 1, 6.0, 12.0),
+    # one node: a kind cluster on a workstation giving Docker 8 CPU / 16 GB, or one cloud VM of that size
+    "local": SizePreset("local", 100, {
+        "aws": NodeShape("t3.2xlarge", 1, 7.91, 29.0),
+        "gcp": NodeShape("e2-standard-8", 1, 7.91, 28.9),
+        "existing": NodeShape("kind-node", 1, 8.0, 15.5),
     }),
     "small": SizePreset("small", 100, {
         "aws": NodeShape("t3.xlarge", 3, 3.92, 14.0),

@@ -28,6 +28,8 @@ def corpus_stack(root: Path, models_file: Path) -> Path:
         config.pop("modelplane:models")
         config["modelplane:modelsFile"] = str(models_file)
         config["modelplane:tenantsFile"] = str(CORPUS / "tenants.yaml")
+        # all 11 good specs at once request more than the dev cluster holds (the footprint rule says so)
+        config["modelplane:cluster"]["size"] = "ha"
 
     shutil.copytree(REPO / "stacks", root / "stacks")
     edit_stack(root, "dev", change)
