@@ -112,6 +112,11 @@ class StackConfig(Strict):
             problems.append((("addons", "seldonDeploy"), "needs addons.seldonCore"))
         if a.argo_workflows.enabled and not a.minio.enabled:
             problems.append((("addons", "argoWorkflows"), "needs addons.minio for its artifacts"))
+        backend, cloud = a.postgres.backend, self.cluster.cloud
+        needs = {"rds": "aws", "cloudsql": "gcp"}.get(backend)
+        if a.postgres.enabled and needs and cloud != needs:
+            problems.append((("addons", "postgres", "backend"),
+                             f"{backend!r} needs a cloud: {needs} cluster, this stack's is {cloud!r}"))
         if problems:
             raise FieldProblems(problems)
         return self

@@ -8,15 +8,22 @@ import pulumi_kubernetes as k8s
 from components import tenancy
 from components.addon import HelmAddon
 from components.addons import argocd as argocd_mod
-from components.addons import batch, logging, postgres, prometheus
+from components.addons import logging, postgres
+from components.addons.argocd import ArgoCd
+from components.addons.batch import Minio
 from components.addons.istio import Istio
 from components.addons.knative import Knative
+from components.addons.postgres import ZalandoPostgres
+from components.addons.postgres_cloud import CloudSqlPostgres, RdsPostgres
+from components.addons.prometheus import Prometheus
+from components.addons.request_logging import RequestLogging, request_logger_url
 from components.addons.seldon_core import SeldonCore
 from components.addons.seldon_deploy import SeldonDeploy, Wiring
 from components.cluster.eks import EksCluster
 from components.cluster.existing import ExistingCluster
 from components.cluster.gke import GkeCluster
 from components.config import StackConfig
+from components.kit import PART_OF, PlatformKit
 from components.models.seldon_deployment import GitopsTarget, SeldonModel
 from components.secrets import SecretSource
 
@@ -24,7 +31,6 @@ SELDON_SYSTEM = "seldon-system"
 SELDON_LOGS = "seldon-logs"
 KNATIVE_SERVING = "knative-serving"
 KNATIVE_EVENTING = "knative-eventing"
-PART_OF = {"app.kubernetes.io/part-of": "modelplane", "app.kubernetes.io/managed-by": "modelplane"}
 
 
 def make_cluster(name: str, config: StackConfig, opts: pulumi.ResourceOptions):
@@ -64,6 +70,7 @@ class Platform(pulumi.ComponentResource):
             for ns in system_namespaces(config)
         }
         a = config.addons
+        self.kit = PlatformKit(self.namespaces, self.secrets, self.provider, production=config.production)
         wiring: dict = {"tenancy": config.tenancy.mode, "ingress_namespace": a.istio.namespace}
         core_deps: list[pulumi.Resource] = []
         # what Seldon Deploy's values name (secrets, services): its pods fail to start without them
@@ -71,7 +78,7 @@ class Platform(pulumi.ComponentResource):
 
         if a.istio.enabled:
             self.istio = Istio("istio", a.istio, namespace=self._ns(a.istio.namespace), opts=self._opts())
-            wiring["gateway_ref"] = self.istio.gateway_ref
+            wiring["gateway_ref"] = self.kit.gateway_ref = self.istio.gateway_ref
             core_deps.append(self.istio)
         if a.knative.enabled:
             self.knative = Knative("knative", a.knative, namespace=self._ns(a.knative.namespace),
@@ -82,26 +89,28 @@ class Platform(pulumi.ComponentResource):
             wiring["broker_url"] = self.knative.broker_url
             self.deploy_needs.append(self.knative)
         if a.prometheus.enabled:
-            self.prometheus = HelmAddon("prometheus", pin=a.prometheus.pin("kube-prometheus-stack"),
-                                        namespace=self._ns(a.prometheus.namespace),
-                                        values=prometheus.prometheus_values(a.prometheus),
-                                        overrides=a.prometheus.values, opts=self._stateful())
-            wiring["prometheus_url"] = prometheus.prometheus_url(a.prometheus)
+            self.prometheus = Prometheus("prometheus", a.prometheus, self.kit, opts=self._opts())
+            wiring["prometheus_url"] = self.prometheus.url
             self.deploy_needs.append(self.prometheus)
+        logger_endpoint = None
         if a.logging.enabled:
-            self._logging(a.logging)
+            self.logging = RequestLogging("request-logging", a.logging, self.kit, system_namespace=SELDON_SYSTEM,
+                                          knative=a.knative.enabled, opts=self._opts())
+            self.deploy_needs += self.logging.needed_by_deploy
             wiring["elasticsearch_url"] = logging.search_url(a.logging)
             wiring["elasticsearch_secret"] = logging.CREDENTIALS_SECRET
+            logger_endpoint = wiring.get("broker_url") or request_logger_url(a.logging.namespace)
         if a.postgres.enabled:
-            self._postgres(a.postgres)
+            self.deploy_needs.append(self._metadata_database(a.postgres))
             wiring["postgres_secret"] = postgres.METADATA_SECRET
         if a.argocd.enabled:
-            self._argocd(a.argocd)
+            argocd = ArgoCd("argocd", a.argocd, self.kit, system_namespace=SELDON_SYSTEM, opts=self._opts())
+            self.deploy_needs += argocd.needed_by_deploy
             wiring["argocd"] = True
             if a.argocd.git:
                 wiring["git_secret"] = argocd_mod.GIT_SECRET
         if a.minio.enabled:
-            self._minio(a.minio)
+            Minio("minio", a.minio, self.kit, opts=self._opts())
         if a.argo_workflows.enabled:
             HelmAddon("argo-workflows", pin=a.argo_workflows.pin("argo-workflows"),
                       namespace=self._ns(a.argo_workflows.namespace), overrides=a.argo_workflows.values,
@@ -109,9 +118,8 @@ class Platform(pulumi.ComponentResource):
 
         self.seldon_core = None
         if a.seldon_core.enabled:
-            logger = wiring.get("broker_url") if a.logging.enabled else None
             self.seldon_core = SeldonCore("seldon-core", a.seldon_core, namespace=self._ns(SELDON_SYSTEM),
-                                          gateway_ref=wiring["gateway_ref"], logger_endpoint=logger,
+                                          gateway_ref=wiring["gateway_ref"], logger_endpoint=logger_endpoint,
                                           depends_on=core_deps, opts=self._opts())
         if a.seldon_deploy.enabled:
             self._seldon_deploy(a.seldon_deploy, Wiring(**wiring))
@@ -121,6 +129,21 @@ class Platform(pulumi.ComponentResource):
             SeldonModel(f"{spec.namespace}-{spec.name}", spec, gitops=self.gitops.get((spec.namespace, spec.name)),
                         depends_on=[self.seldon_core] if self.seldon_core else [], opts=self._opts())
         self.register_outputs({"namespaces": sorted(self.namespaces)})
+
+    def _metadata_database(self, cfg: postgres.PostgresConfig) -> k8s.core.v1.Secret:
+        """The backend's database, and the metadata-postgres Secret made from its outputs."""
+        password = self.secrets.resolve("generate", "metadata-postgres-password", self)
+        if cfg.backend == "rds":
+            db = RdsPostgres("seldon-metadata", cfg, self.cluster.network_for_databases(), password=password,
+                             production=self.config.production, opts=pulumi.ResourceOptions(parent=self))
+        elif cfg.backend == "cloudsql":
+            db = CloudSqlPostgres("seldon-metadata", cfg, self.cluster.network_for_databases(), password=password,
+                                  production=self.config.production, opts=pulumi.ResourceOptions(parent=self))
+        else:
+            db = ZalandoPostgres("zalando-postgres", cfg, self.kit, system_namespace=SELDON_SYSTEM,
+                                 password=password, opts=self._opts())
+        return self.kit.secret(postgres.METADATA_SECRET, SELDON_SYSTEM,
+                               postgres.metadata_secret_data(cfg, db.host, password), self, depends_on=[db])
 
     def _tenancy_support(self, config: StackConfig) -> None:
         """What tenant onboarding (Ansible) reads instead of retyping it: the platform facts ConfigMap,
@@ -140,72 +163,8 @@ class Platform(pulumi.ComponentResource):
     def _opts(self, **kw) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self.provider, **kw)
 
-    def _stateful(self) -> pulumi.ResourceOptions:
-        """Releases whose data lives on PersistentVolumes: protected in prod (deleting the release would
-        delete the claims)."""
-        return self._opts(protect=self.config.production)
-
     def _ns(self, name: str) -> pulumi.Output[str]:
         return self.namespaces[name].metadata.name
-
-    def _secret(self, name: str, namespace: str, data: dict, **kw) -> k8s.core.v1.Secret:
-        return k8s.core.v1.Secret(
-            f"{namespace}-{name}", metadata={"name": name, "namespace": self._ns(namespace), "labels": PART_OF},
-            type="Opaque", string_data=data, opts=self._opts(**kw))
-
-    def _logging(self, cfg: logging.LoggingConfig) -> None:
-        password = self.secrets.resolve(cfg.password, "elastic-password", self)
-        creds = [self._secret(logging.CREDENTIALS_SECRET, ns, {"username": cfg.username, "password": password})
-                 for ns in (cfg.namespace, SELDON_SYSTEM)]
-        self.deploy_needs += creds
-        values = logging.opensearch_values(cfg) if cfg.flavor == "opensearch" else {}
-        self.logging = HelmAddon(f"logging-{cfg.flavor}", pin=cfg.pin(cfg.chart_key()),
-                                 namespace=self._ns(cfg.namespace), values=values, overrides=cfg.values,
-                                 depends_on=creds, opts=self._stateful())
-        self.deploy_needs.append(self.logging)
-
-    def _postgres(self, cfg: postgres.PostgresConfig) -> None:
-        operator = HelmAddon("postgres-operator", pin=cfg.pin("postgres-operator"),
-                             namespace=self._ns(cfg.namespace), overrides=cfg.values, opts=self._opts())
-        cluster = "seldon-metadata"
-        password = self.secrets.resolve("generate", "metadata-postgres-password", self)
-        # the operator adopts a credentials Secret that already exists, so both sides share one password
-        operator_secret = self._secret(f"{cfg.user}.{cluster}.credentials.postgresql.acid.zalan.do",
-                                       SELDON_SYSTEM, {"username": cfg.user, "password": password})
-        k8s.apiextensions.CustomResource(
-            "metadata-postgresql", api_version="acid.zalan.do/v1", kind="postgresql",
-            metadata={"name": cluster, "namespace": self._ns(SELDON_SYSTEM), "labels": PART_OF},
-            spec={"teamId": "seldon", "numberOfInstances": cfg.instances, "postgresql": {"version": "17"},
-                  "volume": {"size": cfg.volume_size}, "users": {cfg.user: ["createdb"]},
-                  "databases": {cfg.database: cfg.user}, "enableLogicalBackup": cfg.backups,
-                  **({"logicalBackupSchedule": cfg.backup_schedule} if cfg.backups else {})},
-            opts=self._opts(depends_on=[operator, operator_secret], protect=self.config.production))
-        self.deploy_needs.append(self._secret(postgres.METADATA_SECRET, SELDON_SYSTEM, {
-            "dbname": cfg.database, "host": f"{cluster}.{SELDON_SYSTEM}.svc.cluster.local", "user": cfg.user,
-            "password": password, "port": "5432", "sslmode": "require"}))
-
-    def _argocd(self, cfg: argocd_mod.ArgoCdConfig) -> None:
-        release = HelmAddon("argocd", pin=cfg.pin("argo-cd"), namespace=self._ns(cfg.namespace),
-                            values=argocd_mod.argocd_values(), overrides=cfg.values, opts=self._opts())
-        self.deploy_needs.append(release)
-        k8s.apiextensions.CustomResource(
-            "seldon-appproject", api_version="argoproj.io/v1alpha1", kind="AppProject",
-            metadata={"name": "seldon", "namespace": self._ns(cfg.namespace), "labels": PART_OF},
-            spec={"description": "Seldon Deploy GitOps namespaces (destinations added per tenant)",
-                  "sourceRepos": ["*"], "destinations": [],
-                  "clusterResourceWhitelist": []},
-            opts=self._opts(depends_on=[release], ignore_changes=["spec.destinations"]))
-        if cfg.git:
-            token = self.secrets.resolve(cfg.git.token, "git-token", self)
-            self.deploy_needs.append(self._secret(argocd_mod.GIT_SECRET, SELDON_SYSTEM, {
-                "username": cfg.git.username, "token": token, "email": cfg.git.email}))
-
-    def _minio(self, cfg: batch.MinioConfig) -> None:
-        password = self.secrets.resolve(cfg.root_password, "minio-root-password", self)
-        root = self._secret(batch.MINIO_SECRET, cfg.namespace,
-                            {"rootUser": cfg.root_user, "rootPassword": password})
-        HelmAddon("minio", pin=cfg.pin("minio"), namespace=self._ns(cfg.namespace), values=batch.minio_values(),
-                  overrides=cfg.values, depends_on=[root], opts=self._stateful())
 
     def _seldon_deploy(self, cfg, wiring: Wiring) -> None:
         env = None

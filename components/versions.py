@@ -32,7 +32,10 @@ CHARTS: dict[str, ChartPin] = {
         "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "77.0.0", "3.5.0"
     ),
     "opensearch": ChartPin("opensearch", "https://opensearch-project.github.io/helm-charts", "3.1.0", "3.1.0"),
+    "opensearch-dashboards": ChartPin("opensearch-dashboards", "https://opensearch-project.github.io/helm-charts",
+                                      "3.1.0", "3.1.0"),
     "eck-operator": ChartPin("eck-operator", "https://helm.elastic.co", "3.5.0", "3.5.0"),
+    "fluent-bit": ChartPin("fluent-bit", "https://fluent.github.io/helm-charts", "0.54.0", "4.1.1"),
     "argo-cd": ChartPin("argo-cd", "https://argoproj.github.io/argo-helm", "9.1.0", "3.5.1"),
     "postgres-operator": ChartPin(
         "postgres-operator", "https://opensource.zalando.com/postgres-operator/charts/postgres-operator",
@@ -41,6 +44,12 @@ CHARTS: dict[str, ChartPin] = {
     "minio": ChartPin("minio", "https://charts.min.io", "5.4.0", "2025.9.7"),
     "argo-workflows": ChartPin("argo-workflows", "https://argoproj.github.io/argo-helm", "0.45.0", "3.7.0"),
 }
+
+# Elasticsearch and Kibana run by ECK (the eck-operator chart installs only the operator)
+ELASTIC_STACK_VERSION = "8.19.0"
+# the non-Knative request logger (seed 003 "Running without KNative"), released with Seldon Core
+REQUEST_LOGGER_IMAGE = "docker.io/seldonio/seldon-request-logger:1.18.2"
+POSTGRES_VERSION = "17"
 
 KUBERNETES_VERSION = "1.33"  # default target for new clusters and for schema validation of manifests
 
@@ -55,6 +64,7 @@ MINIMUM_APP_VERSIONS: dict[str, str] = {
     "kube-prometheus-stack": "2.0.0",  # the seed's "9.7" is the retired prometheus chart; Prometheus 2+
     "opensearch": "1.0.0",  # OpenSearch forked from Elasticsearch 7.10 (seed: Elasticsearch 6.x and above)
     "eck-operator": "1.0.0",
+    "opensearch-dashboards": "1.0.0",
 }
 # Seldon Core 1.x ships only the v1 SeldonDeployment CRD from 1.18 on; the shared CRD is 1.18.2.
 SELDON_CORE_SERIES = (1, 18)

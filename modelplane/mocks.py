@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc
+from pulumi.runtime.sync_await import _ensure_event_loop
 
 from components.secrets import REDACTED
 
@@ -71,7 +72,13 @@ COMPUTED: dict[str, Callable[[str, dict], dict]] = {
         "endpoint": f"https://{_fake_id(n)}.gr7.mock.eks.amazonaws.com",
         "certificateAuthority": {"data": "bW9jay1jYQ=="},
         "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.mock/id/{_fake_id(n)}"}]}],
-        "arn": f"arn:aws:eks:mock:000000000000:cluster/{n}", "name": i.get("name", n)},
+        "arn": f"arn:aws:eks:mock:000000000000:cluster/{n}", "name": i.get("name", n),
+        "vpcConfig": {**i.get("vpcConfig", {}), "vpcId": f"vpc-{_fake_id(n)}",
+                      "clusterSecurityGroupId": f"sg-{_fake_id(n)}"}},
+    "aws:rds/instance:Instance": lambda n, i: {
+        "address": f"{i.get('identifier', n)}.{_fake_id(n)}.mock.rds.amazonaws.com", "port": 5432},
+    "gcp:sql/databaseInstance:DatabaseInstance": lambda n, i: {"privateIpAddress": "10.93.0.3",
+                                                               "name": i.get("name", n)},
     "aws:iam/role:Role": lambda n, i: {"arn": f"arn:aws:iam::000000000000:role/{n}", "name": n},
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda n, i: {
         "arn": f"arn:aws:iam::000000000000:oidc-provider/{n}"},
@@ -95,9 +102,12 @@ class RecordingMonitor(mocks.MockMonitor):
     def __init__(self, m: pulumi.runtime.Mocks):
         super().__init__(m)
         self.registrations: list[Registration] = []
+        self.thread_loops: set[asyncio.AbstractEventLoop] = set()
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
+        # the base monitor gives each worker thread an event loop of its own; run_program closes them
+        self.thread_loops.add(_ensure_event_loop())
         if request.type != "pulumi:pulumi:Stack":
             deps = set(request.dependencies)
             for urns in request.propertyDependencies.values():
@@ -133,9 +143,9 @@ def run_program(program: Callable[[], None], flat_config: dict, secret_keys: set
         try:
             _sync_await(run_pulumi_func(program))
         finally:
-            # the runtime may have installed a loop of its own meanwhile: close both, or the one left open
-            # is finalised at interpreter exit after its self-pipe socket, which prints an ignored error
-            for loop in {ours, asyncio.get_event_loop()}:
+            # every loop made for this run (ours, the runtime's, the worker threads'): a loop left open is
+            # finalised at interpreter exit after its self-pipe socket, which prints an ignored error
+            for loop in {ours, asyncio.get_event_loop(), *monitor.thread_loops}:
                 loop.close()
             asyncio.set_event_loop(None)
         return monitor.registrations

@@ -1,25 +1,66 @@
-"""Postgres for model metadata (seed 003 Postgres). Backends beyond Zalando (RDS, Cloud SQL) arrive
-with their cloud components; whatever the backend, the `metadata-postgres` Secret is derived."""
+"""Postgres for model metadata (seed 003 Postgres): the Zalando operator in the cluster, RDS or Cloud SQL.
+Whatever the backend, the `metadata-postgres` Secret Seldon Deploy reads is produced from its outputs."""
 
 from __future__ import annotations
 
 from typing import Literal
 
+import pulumi
+import pulumi_kubernetes as k8s
 from pydantic import Field
 
-from components.addon import AddonConfig
+from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel
+from components.kit import PART_OF, PlatformKit
+from components.versions import POSTGRES_VERSION
 
 METADATA_SECRET = "metadata-postgres"
+ZALANDO_CLUSTER = "seldon-metadata"
 
 
 class PostgresConfig(AddonConfig):
     namespace: DnsLabel | None = "postgres-operator"
-    backend: Literal["zalando"] = "zalando"
+    backend: Literal["zalando", "rds", "cloudsql"] = "zalando"
     instances: int = Field(default=2, ge=1)
     volume_size: str = Field(default="10Gi", pattern=r"^[0-9]+(Mi|Gi|Ti)$")
     database: DnsLabel = "metadata"
     user: DnsLabel = "seldon"
-    # the operator's logical backups (pg_dumpall to its configured bucket), cron in UTC
+    # zalando: the operator's logical backups (pg_dumpall to its configured bucket), cron in UTC;
+    # rds/cloudsql: automated backups, kept `backupRetentionDays`
     backups: bool = True
     backup_schedule: str = Field(default="30 0 * * *", pattern=r"^(\S+\s+){4}\S+$")
+    backup_retention_days: int = Field(default=7, ge=1, le=35)
+    # rds: instance class; cloudsql: machine tier
+    instance_class: str = "db.t4g.medium"
+    tier: str = "db-custom-2-7680"
+    storage_gb: int = Field(default=50, ge=20)
+
+
+def metadata_secret_data(config: PostgresConfig, host: pulumi.Input[str], password: pulumi.Input[str]) -> dict:
+    return {"dbname": config.database, "host": host, "user": config.user, "password": password, "port": "5432",
+            "sslmode": "require"}
+
+
+class ZalandoPostgres(pulumi.ComponentResource):
+    """The operator and a `postgresql` cluster in seldon-system; 2 instances by default."""
+
+    def __init__(self, name: str, config: PostgresConfig, kit: PlatformKit, *, system_namespace: str,
+                 password: pulumi.Output[str], opts: pulumi.ResourceOptions | None = None):
+        super().__init__("modelplane:addons:ZalandoPostgres", name, None, opts)
+        operator = HelmAddon("postgres-operator", pin=config.pin("postgres-operator"),
+                             namespace=kit.ns(config.namespace), overrides=config.values,
+                             opts=pulumi.ResourceOptions(parent=self))
+        # the operator adopts a credentials Secret that already exists, so both sides share one password
+        credentials = kit.secret(f"{config.user}.{ZALANDO_CLUSTER}.credentials.postgresql.acid.zalan.do",
+                                 system_namespace, {"username": config.user, "password": password}, self)
+        backups = {"enableLogicalBackup": config.backups,
+                   **({"logicalBackupSchedule": config.backup_schedule} if config.backups else {})}
+        self.cluster = k8s.apiextensions.CustomResource(
+            "metadata-postgresql", api_version="acid.zalan.do/v1", kind="postgresql",
+            metadata={"name": ZALANDO_CLUSTER, "namespace": kit.ns(system_namespace), "labels": PART_OF},
+            spec={"teamId": "seldon", "numberOfInstances": config.instances,
+                  "postgresql": {"version": POSTGRES_VERSION}, "volume": {"size": config.volume_size},
+                  "users": {config.user: ["createdb"]}, "databases": {config.database: config.user}, **backups},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[operator, credentials], protect=kit.production))
+        self.host = f"{ZALANDO_CLUSTER}.{system_namespace}.svc.cluster.local"
+        self.register_outputs({"host": self.host})

@@ -1,14 +1,21 @@
 """kube-prometheus-stack (successor of seldon-core-analytics) with the seed's server settings
-(seed 003 Metrics: retention 90d, 32Gi volume, 800m/1Gi requests, 2/4Gi limits, max-concurrency 400)."""
+(seed 003 Metrics: retention 90d, 32Gi volume, 800m/1Gi requests, 2/4Gi limits, max-concurrency 400), the
+model-usage recording rules and the scraping of Seldon model pods and Knative."""
 
 from __future__ import annotations
 
+import pulumi
+import pulumi_kubernetes as k8s
 from pydantic import Field
 
-from components.addon import AddonConfig
+from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel, Quantity
+from components.kit import PART_OF, PlatformKit
 
 FULLNAME = "prometheus"
+RULES = "model-usage"
+# kube-state-metrics exports these pod labels, so usage can be counted per SeldonDeployment
+SELDON_POD_LABELS = "pods=[seldon-deployment-id,seldon-app,app.kubernetes.io/managed-by]"
 
 
 class PrometheusConfig(AddonConfig):
@@ -21,6 +28,7 @@ def prometheus_values(config: PrometheusConfig) -> dict:
     return {
         "fullnameOverride": FULLNAME,
         "grafana": {"enabled": False},
+        "kube-state-metrics": {"metricLabelsAllowlist": [SELDON_POD_LABELS]},
         "prometheus": {"prometheusSpec": {
             "retention": config.retention,
             "query": {"maxConcurrency": 400},
@@ -38,3 +46,56 @@ def prometheus_values(config: PrometheusConfig) -> dict:
 
 def prometheus_url(config: PrometheusConfig) -> str:
     return f"http://{FULLNAME}-prometheus.{config.namespace}.svc.cluster.local:9090/api/v1/"
+
+
+def model_usage_rules() -> list[dict]:
+    """Recording rules Seldon Deploy's usage and monitoring views read (seed 003 asks for a
+    `model-usage` rules group; it does not print the rules, these are ours over Seldon Core 1.18 metrics)."""
+    by_model = "namespace, deployment_name, predictor_name"
+    requests = "seldon_api_executor_server_requests_seconds"
+    return [{"name": RULES, "interval": "1m", "rules": [
+        {"record": "model_usage:requests:rate5m",
+         "expr": f"sum by ({by_model}) (rate({requests}_count[5m]))"},
+        {"record": "model_usage:errors:rate5m",
+         "expr": f"sum by ({by_model}) (rate({requests}_count{{code!~\"2..\"}}[5m]))"},
+        {"record": "model_usage:latency_seconds:p95_5m",
+         "expr": f"histogram_quantile(0.95, sum by (le, {by_model}) (rate({requests}_bucket[5m])))"},
+        {"record": "model_usage:containers:count",
+         "expr": "count by (namespace, label_seldon_deployment_id) "
+                 "(kube_pod_labels{label_seldon_deployment_id!=\"\"})"},
+    ]}]
+
+
+class Prometheus(pulumi.ComponentResource):
+    def __init__(self, name: str, config: PrometheusConfig, kit: PlatformKit,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("modelplane:addons:Prometheus", name, None, opts)
+        namespace = kit.ns(config.namespace)
+        self.release = HelmAddon(name, pin=config.pin("kube-prometheus-stack"), namespace=namespace,
+                                 values=prometheus_values(config), overrides=config.values,
+                                 # the volume holds the metrics history: deleting the release deletes it
+                                 opts=pulumi.ResourceOptions(parent=self, protect=kit.production))
+        after = pulumi.ResourceOptions(parent=self, depends_on=[self.release])  # the chart installs the CRDs
+        meta = {"namespace": namespace, "labels": PART_OF}
+        k8s.apiextensions.CustomResource(
+            RULES, api_version="monitoring.coreos.com/v1", kind="PrometheusRule",
+            metadata={"name": RULES, **meta}, spec={"groups": model_usage_rules()}, opts=after)
+        # Seldon Core's executor serves /prometheus on its `metrics` port in every model pod
+        k8s.apiextensions.CustomResource(
+            "seldon-models", api_version="monitoring.coreos.com/v1", kind="PodMonitor",
+            metadata={"name": "seldon-models", **meta},
+            spec={"namespaceSelector": {"any": True},
+                  "selector": {"matchExpressions": [{"key": "seldon-deployment-id", "operator": "Exists"}]},
+                  "podMetricsEndpoints": [{"port": "metrics", "path": "/prometheus"}]},
+            opts=after)
+        # seed 003 Knative: the autoscaler's and activator's metrics
+        k8s.apiextensions.CustomResource(
+            "knative-serving", api_version="monitoring.coreos.com/v1", kind="PodMonitor",
+            metadata={"name": "knative-serving", **meta},
+            spec={"namespaceSelector": {"matchNames": ["knative-serving"]},
+                  "selector": {"matchExpressions": [{"key": "app", "operator": "In",
+                                                     "values": ["activator", "autoscaler"]}]},
+                  "podMetricsEndpoints": [{"port": "metrics"}]},
+            opts=after)
+        self.url = prometheus_url(config)
+        self.register_outputs({"url": self.url})

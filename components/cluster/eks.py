@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field, model_validator
 
+from components.addons.postgres_cloud import AwsNetwork
 from components.base import Strict
 from components.cluster.kubeconfig import exec_kubeconfig
 from components.cluster.network import EksNetwork
@@ -119,4 +120,10 @@ class EksCluster(pulumi.ComponentResource):
             "command": "aws", "args": ["eks", "get-token", "--cluster-name", name, "--region", config.region]})))
         self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True,
                                      opts=pulumi.ResourceOptions(parent=self, depends_on=[self.node_group]))
+        self.subnet_ids, self.tags = subnet_ids, tags
         self.register_outputs({"kubeconfig": self.kubeconfig, "oidcProviderArn": self.oidc_provider.arn})
+
+    def network_for_databases(self) -> AwsNetwork:
+        vpc = self.cluster.vpc_config
+        return AwsNetwork(vpc_id=vpc.vpc_id, subnet_ids=self.subnet_ids,
+                          cluster_security_group_id=vpc.cluster_security_group_id, tags=self.tags)

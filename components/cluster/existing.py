@@ -35,3 +35,6 @@ class ExistingCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({})
+
+    def network_for_databases(self):
+        raise ValueError("an existing cluster has no cloud network for a managed database")

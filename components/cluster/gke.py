@@ -9,6 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
+from components.addons.postgres_cloud import GcpNetwork
 from components.base import Strict
 from components.cluster.kubeconfig import exec_kubeconfig
 from components.cluster.presets import PRESETS, PresetName
@@ -88,4 +89,10 @@ class GkeCluster(pulumi.ComponentResource):
             "command": "gke-gcloud-auth-plugin", "provideClusterInfo": True})))
         self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True,
                                      opts=pulumi.ResourceOptions(parent=self, depends_on=[self.node_pool]))
+        self.config, self.labels = config, labels
         self.register_outputs({"kubeconfig": self.kubeconfig})
+
+    def network_for_databases(self) -> GcpNetwork:
+        network = f"projects/{self.config.project}/global/networks/{self.config.network}"
+        return GcpNetwork(project=self.config.project, region=self.config.region, network_id=network,
+                          labels=self.labels)

@@ -112,3 +112,24 @@ def test_serving_core_objects_are_accepted(controlplane, rendered):
             "v1 Namespace knative-serving", "v1 Namespace knative-eventing"} <= set(report.applied)
     gateway = next(o for o in objects if o["kind"] == "Gateway")
     assert [s["port"]["protocol"] for s in gateway["spec"]["servers"]] == ["HTTP", "HTTPS"]
+
+
+def test_data_and_gitops_custom_resources_are_accepted(controlplane, rendered):
+    """Issue 6: the PrometheusRule, PodMonitors, postgresql, VirtualServices, AppProject (prod, OpenSearch)
+    and ECK's Elasticsearch and Kibana (staging), checked against the shared CRDs by the server."""
+    wanted = {"PrometheusRule", "PodMonitor", "postgresql", "VirtualService", "AppProject", "Elasticsearch",
+              "Kibana"}
+    objects = [o for stack in ("prod", "staging") for o in read_manifests(rendered[stack] / "manifests")
+               if o["kind"] in wanted]
+    report = apply_objects(controlplane.kubeconfig(ADMIN), objects)
+    assert report.rejected == [] and report.not_served == []
+    kinds = {d.split()[1] for d in report.applied}
+    assert kinds == wanted
+    assert {"networking.istio.io/v1 VirtualService seldon-logs/kibana",
+            "networking.istio.io/v1 VirtualService argocd/argocd-server",
+            "networking.istio.io/v1 VirtualService minio-system/minio",
+            "monitoring.coreos.com/v1 PrometheusRule monitoring/model-usage",
+            "acid.zalan.do/v1 postgresql seldon-system/seldon-metadata",
+            "argoproj.io/v1alpha1 AppProject argocd/seldon",
+            "elasticsearch.k8s.elastic.co/v1 Elasticsearch seldon-logs/seldon-logs",
+            "kibana.k8s.elastic.co/v1 Kibana seldon-logs/seldon-logs"} <= set(report.applied)

@@ -34,7 +34,7 @@ def _deps(plan, resource) -> set[tuple[str, str]]:
 def test_every_release_uses_the_pin_from_the_versions_module(rendered):
     pinned = {(p.chart, p.version, p.repository) for p in CHARTS.values()}
     releases = helm_releases(_plan(rendered["dev"]))
-    assert len(releases) == 11
+    assert len(releases) == 13
     for _name, _ns, chart, version, repo in releases:
         assert (chart, version, repo) in pinned
 
@@ -42,7 +42,7 @@ def test_every_release_uses_the_pin_from_the_versions_module(rendered):
 def test_render_prints_releases_with_pins(tmp_path, capsys):
     assert main(["render", "--stack", "dev", "--out", str(tmp_path / "o")]) == 0
     out = capsys.readouterr().out
-    assert "11 Helm releases" in out
+    assert "13 Helm releases" in out
     assert "seldon-core                  seldon-system      seldon-core-operator 1.18.2" in out
     assert "## Seldon Deploy values (derived from the other add-ons)" in (tmp_path / "o" / "plan.md").read_text()
 
