@@ -17,6 +17,7 @@ STATEFUL_CHARTS = {"kube-prometheus-stack", "opensearch", "elasticsearch", "eck-
 RDS = "aws:rds/instance:Instance"
 CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance"
 ZALANDO = "kubernetes:acid.zalan.do/v1:postgresql"
+ECK_ELASTICSEARCH = "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch"
 
 
 @rule("MP004", "Helm chart versions are pinned exactly", severity="high",
@@ -56,7 +57,7 @@ def _stateful_problems(r: Resource) -> list[str]:
 def stateful_protected(ctx: Context):
     if ctx.environment != "prod":
         return
-    stateful = [r for r in ctx.resources if r.type in (RDS, CLOUD_SQL, ZALANDO)]
+    stateful = [r for r in ctx.resources if r.type in (RDS, CLOUD_SQL, ZALANDO, ECK_ELASTICSEARCH)]
     stateful += [r for r in ctx.releases() if r.inputs.get("chart") in STATEFUL_CHARTS]
     for r in stateful:
         problems = _stateful_problems(r)

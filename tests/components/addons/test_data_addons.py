@@ -240,3 +240,17 @@ def test_seed_default_credentials_are_refused_in_prod(stack_tree, tmp_path, caps
     assert main(["render", "--stack", "prod", "--out", str(tmp_path / "o"), "--root", str(stack_tree)]) == 2
     assert f"{field}: " in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("change", [
+    lambda c: c["modelplane:addons"]["postgres"].update(backend="rds"),
+    lambda c: c["modelplane:addons"]["logging"].update(flavor="elasticsearch"),
+], ids=["rds", "elasticsearch"])
+def test_prod_backends_pass_the_stateful_policy(stack_tree, change):
+    from modelplane.check import check_stack
+
+    edit_stack(stack_tree, "prod", change)
+    result = check_stack("prod", stack_tree)
+    assert [f.violation for f in result.findings if f.rule.id == "MP005"] == []
+    assert "MP005" in {rule.id for rule, _, _ in result.evaluated}
+    assert not result.failed
