@@ -10,13 +10,15 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import ValidationError
 
-from components.config import PROJECT, StackConfig, split_pulumi_config, validate_stack
+from components.config import PROJECT, StackConfig, secret_fields, split_pulumi_config, validate_stack
 from components.errors import ConfigError, from_validation_error, read_yaml_file
 from components.footprint import footprint
 from components.models.seldon_deployment import GitopsTarget, gitops_target
 from components.models.spec import ModelsFile, ModelSpec
 from components.platform import Platform, system_namespaces
+from components.secrets import VAULT_VALUES
 from components.tenants import TenantsFile, is_reserved, load_tenants
+from components.vault import VAULT_PREFIX, VaultError, VaultReader, VaultRef, client_from_env
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,6 +72,25 @@ def model_problems(config: StackConfig, tenants: TenantsFile, tenants_file: Path
     return problems
 
 
+def read_vault_secrets(config: StackConfig, env: dict[str, str] | None = None) -> list[str]:
+    """Read every vault: reference of the stack into secrets.VAULT_VALUES; a problem per unreadable one,
+    naming the field and the Vault path (never a value)."""
+    refs = [(path, ref) for path, ref in secret_fields(config) if ref.startswith(VAULT_PREFIX)]
+    if not refs:
+        return []
+    try:
+        reader = VaultReader(client_from_env(env))
+    except VaultError as exc:
+        return [f"{path}: {ref}: {exc}" for path, ref in refs]
+    problems = []
+    for path, ref in refs:
+        try:
+            VAULT_VALUES[ref] = reader.read(VaultRef.parse(ref))
+        except VaultError as exc:
+            problems.append(f"{path}: {exc}")
+    return problems
+
+
 def gitops_targets(config: StackConfig, tenants: TenantsFile) -> dict[tuple[str, str], GitopsTarget]:
     """(namespace, model) -> where the model goes, for models in GitOps tenant namespaces."""
     out = {}
@@ -94,6 +115,7 @@ def load(flat_config: dict, secret_keys: set[str], stack: str,
     path = tenants_path(stack, config, root)
     tenants = load_tenants(path)
     problems = model_problems(config, tenants, path, places) + footprint(config).problems()
+    problems += read_vault_secrets(config)
     if problems:
         raise ConfigError(f"stack {stack!r}", problems)
     return config, tenants

@@ -2,6 +2,7 @@
 
 A secret field holds one of:
   config:<key>   a Pulumi config secret, `pulumi config set --secret <key> ...` (top-level key)
+  vault:<mount>/data/<path>#<key>   a HashiCorp Vault KV v2 secret, read with hvac (components.vault)
   generate       a password generated once by pulumi-random and kept in (encrypted) state
   <literal>      plaintext in the stack file: accepted only in local/dev stacks
 
@@ -17,10 +18,15 @@ import pulumi
 from pydantic import AfterValidator
 from pydantic.fields import FieldInfo
 
+from components.vault import VAULT_PREFIX, VaultRef
+
 GENERATE = "generate"
 CONFIG_PREFIX = "config:"
-VAULT_PREFIX = "vault:"
 REDACTED = "<redacted>"
+
+# vault: reference -> value, filled by components.program.load before the program declares resources;
+# in this process's memory only, and reaching resources as Pulumi secrets
+VAULT_VALUES: dict[str, str] = {}
 
 # Example credentials printed in the seeds; refused outside local/dev stacks.
 SEED_DEFAULT_SECRETS = frozenset({"admin", "minioadmin", "12341234", "password", "changeme"})
@@ -28,7 +34,7 @@ SEED_DEFAULT_SECRETS = frozenset({"admin", "minioadmin", "12341234", "password",
 
 def _secret_ref(value: str) -> str:
     if value.startswith(VAULT_PREFIX):
-        raise ValueError("vault: references are not supported yet; use config:<key> (pulumi config secret)")
+        VaultRef.parse(value)
     if value.startswith(CONFIG_PREFIX) and not value[len(CONFIG_PREFIX):]:
         raise ValueError("config: reference needs a key name, e.g. config:elasticPassword")
     if not value:
@@ -48,7 +54,7 @@ def is_secret_field(field: FieldInfo) -> bool:
 
 
 def is_plaintext(ref: str) -> bool:
-    return not (ref == GENERATE or ref.startswith(CONFIG_PREFIX))
+    return not (ref == GENERATE or ref.startswith(CONFIG_PREFIX) or ref.startswith(VAULT_PREFIX))
 
 
 def config_key(ref: str) -> str | None:
@@ -66,6 +72,9 @@ class SecretSource:
         key = config_key(ref)
         if key is not None:
             return self._config.require_secret(key)
+        if ref.startswith(VAULT_PREFIX):
+            # read (and validated) before any resource was declared: components.program.load
+            return pulumi.Output.secret(VAULT_VALUES[ref])
         if ref == GENERATE:
             if name not in self._generated:
                 import pulumi_random as random
