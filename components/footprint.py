@@ -80,11 +80,7 @@ def addon_workloads(config: StackConfig, nodes: int) -> list[Workload]:
         out += [Workload("knative", name, 1, CHART_DEFAULTS[name])
                 for name in ("knative-operator", "knative-serving", "knative-eventing")]
     if a.seldon_core.enabled:
-        core = a.seldon_core.values.get("manager", {})
-        default = seldon_core.MANAGER_REQUESTS
-        out.append(Workload("seldonCore", "operator", 1, Requests(
-            cpu_cores(core["cpuRequest"]) if "cpuRequest" in core else default.cpu,
-            memory_gib(core["memoryRequest"]) if "memoryRequest" in core else default.memory)))
+        out.append(Workload("seldonCore", "operator", 1, seldon_core.manager_requests(a.seldon_core.values)))
     if a.seldon_deploy.enabled:
         out.append(Workload("seldonDeploy", "seldon-deploy", 1, CHART_DEFAULTS["seldon-deploy"]))
     if a.logging.enabled:
