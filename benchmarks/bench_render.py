@@ -29,6 +29,8 @@ def tree_with_models(root: Path, count: int) -> Path:
     template = doc["config"]["modelplane:models"][0]
     doc["config"]["modelplane:models"] = [
         {**template, "name": f"model-{i:03d}"} for i in range(count)]
+    # the footprint rule refuses more models than the ha preset's 6 nodes can hold: grow the node group
+    doc["config"]["modelplane:cluster"]["nodeCount"] = 6 + count // 2
     path.write_text(yaml.safe_dump(doc))
     return root
 

@@ -182,8 +182,8 @@ class Footprint:
 
 def footprint(config: StackConfig) -> Footprint:
     preset = PRESETS[config.cluster.size]
-    shape = preset.shape(config.cluster.cloud)
-    cpu, memory = preset.capacity(config.cluster.cloud)
+    shape = preset.shape(config.cluster.cloud, config.cluster.node_count)
+    cpu, memory = preset.capacity(config.cluster.cloud, config.cluster.node_count)
     return Footprint(config.cluster.size, config.cluster.cloud, shape.machine_type, shape.count,
                      Requests(cpu, memory), _sum(addon_workloads(config, shape.count)),
                      _sum(model_workloads(config)))

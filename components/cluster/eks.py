@@ -25,6 +25,8 @@ class EksClusterConfig(Strict):
     cloud: Literal["aws"]
     region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
     size: PresetName = "standard"
+    # more nodes of the preset's type than the preset's count (many models need more than `ha` has)
+    node_count: int | None = Field(default=None, ge=1, le=1000)
     kubernetes_version: str = Field(default=KUBERNETES_VERSION, pattern=r"^1\.[0-9]{2}$")
     # private subnets in at least two availability zones (the network is usually another team's) ...
     subnet_ids: list[str] | None = Field(default=None, min_length=2)
@@ -63,7 +65,7 @@ class EksCluster(pulumi.ComponentResource):
         import pulumi_aws as aws
 
         preset = PRESETS[config.size]
-        shape = preset.shape("aws")
+        shape = preset.shape("aws", config.node_count)
         tags = {"managed-by": "modelplane", **config.tags}
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, protect=production)

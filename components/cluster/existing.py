@@ -6,6 +6,7 @@ from typing import Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pydantic import Field
 
 from components.base import DnsLabel, Strict
 from components.cluster.presets import PresetName
@@ -14,6 +15,8 @@ from components.cluster.presets import PresetName
 class ExistingClusterConfig(Strict):
     cloud: Literal["existing"]
     size: PresetName = "local"
+    # more nodes of the preset's type than the preset's count (many models need more than `ha` has)
+    node_count: int | None = Field(default=None, ge=1, le=1000)
     # path to a kubeconfig; unset: the provider's default (KUBECONFIG, then ~/.kube/config)
     kubeconfig: str | None = None
     context: str | None = None

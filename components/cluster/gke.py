@@ -23,6 +23,8 @@ class GkeClusterConfig(Strict):
     region: str = Field(pattern=r"^[a-z]+-[a-z]+[0-9]$")
     zone: str | None = Field(default=None, pattern=r"^[a-z]+-[a-z]+[0-9]-[a-z]$")
     size: PresetName = "standard"
+    # more nodes of the preset's type than the preset's count (many models need more than `ha` has)
+    node_count: int | None = Field(default=None, ge=1, le=1000)
     release_channel: Literal["RAPID", "REGULAR", "STABLE"] = "REGULAR"
     # the minimum control-plane version (e.g. "1.33"), within what the channel offers; unset: the channel's default
     kubernetes_version: str | None = Field(default=None, pattern=r"^1\.[0-9]{2}(\.[0-9]+(-gke\.[0-9]+)?)?$")
@@ -42,7 +44,7 @@ class GkeCluster(pulumi.ComponentResource):
         import pulumi_gcp as gcp
 
         preset = PRESETS[config.size]
-        shape = preset.shape("gcp")
+        shape = preset.shape("gcp", config.node_count)
         regional = production or config.zone is None
         location = config.region if regional else config.zone
         per_location = math.ceil(shape.count / REGIONAL_ZONES) if regional else shape.count

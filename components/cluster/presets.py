@@ -6,7 +6,7 @@ Seed 003 §3.4: GKE 2 x e2-standard-8 (16 vCPU / 60 GB) or AWS 4 x t2.xlarge for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 PresetName = Literal["local", "small", "standard", "ha"]
@@ -28,12 +28,14 @@ class SizePreset:
     disk_gb: int
     nodes: dict[str, NodeShape]
 
-    def shape(self, cloud: str) -> NodeShape:
-        return self.nodes[cloud]
+    def shape(self, cloud: str, count: int | None = None) -> NodeShape:
+        """The node shape, with the node count overridden by `cluster.nodeCount` when set."""
+        shape = self.nodes[cloud]
+        return replace(shape, count=count) if count else shape
 
-    def capacity(self, cloud: str) -> tuple[float, float]:
+    def capacity(self, cloud: str, count: int | None = None) -> tuple[float, float]:
         """(CPU cores, memory GiB) allocatable across all nodes."""
-        s = self.nodes[cloud]
+        s = self.shape(cloud, count)
         return s.cpu * s.count, s.memory_gib * s.count
 
 

@@ -156,3 +156,12 @@ def test_bad_eks_config_names_the_field(stack_tree, tmp_path, capsys, change, me
     edit_stack(stack_tree, "prod", lambda c: c["modelplane:cluster"].update(change))
     assert main(["render", "--stack", "prod", "--out", str(tmp_path / "o"), "--root", str(stack_tree)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_node_count_overrides_the_preset_and_the_capacity(stack_tree, tmp_path, capsys):
+    plan = _cluster_stack(stack_tree, "aws", "ha", nodeCount=12)
+    nodes = _one(plan, "aws:eks/nodeGroup:NodeGroup")["inputs"]
+    assert nodes["scalingConfig"]["desiredSize"] == 12 and nodes["instanceTypes"] == ["m6i.2xlarge"]
+    gke = _cluster_stack(stack_tree, "gcp", "ha", environment="prod", nodeCount=12)
+    assert _one(gke, "gcp:container/nodePool:NodePool")["inputs"]["nodeCount"] == 4  # per zone, 3 zones
+    assert "(12 x e2-standard-8: 94.9 CPU" in capsys.readouterr().out
