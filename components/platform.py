@@ -132,7 +132,7 @@ class Platform(pulumi.ComponentResource):
 
     def _metadata_database(self, cfg: postgres.PostgresConfig) -> k8s.core.v1.Secret:
         """The backend's database, and the metadata-postgres Secret made from its outputs."""
-        password = self.secrets.resolve("generate", "metadata-postgres-password", self)
+        password = self.secrets.resolve(cfg.password, "metadata-postgres-password", self)
         if cfg.backend == "rds":
             db = RdsPostgres("seldon-metadata", cfg, self.cluster.network_for_databases(), password=password,
                              production=self.config.production, opts=pulumi.ResourceOptions(parent=self))

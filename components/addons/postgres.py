@@ -12,6 +12,7 @@ from pydantic import Field
 from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel
 from components.kit import PART_OF, PlatformKit
+from components.secrets import SecretRef
 from components.versions import POSTGRES_VERSION
 
 METADATA_SECRET = "metadata-postgres"
@@ -25,6 +26,7 @@ class PostgresConfig(AddonConfig):
     volume_size: str = Field(default="10Gi", pattern=r"^[0-9]+(Mi|Gi|Ti)$")
     database: DnsLabel = "metadata"
     user: DnsLabel = "seldon"
+    password: SecretRef = "generate"
     # zalando: the operator's logical backups (pg_dumpall to its configured bucket), cron in UTC;
     # rds/cloudsql: automated backups, kept `backupRetentionDays`
     backups: bool = True

@@ -14,7 +14,8 @@ from tests.fakes.vault import VaultDouble
 
 KV = {"secret": {"modelplane/prod": {"elastic_password": "vault-elastic-9f1c2e", "oidc_client_secret":
                                      "vault-oidc-4b7d01", "git_token": "vault-git-77ae3c",
-                                     "minio_root": "vault-minio-0c9d55", "argocd_admin": "vault-argo-13e8f2"}}}
+                                     "minio_root": "vault-minio-0c9d55", "argocd_admin": "vault-argo-13e8f2",
+                                     "postgres": "vault-pg-5a6b7c"}}}
 KNOWN_VALUES = [v for doc in KV["secret"].values() for v in doc.values()]
 
 
@@ -69,6 +70,7 @@ def _vault_refs(config):
     a["argocd"]["git"]["token"] = "vault:secret/data/modelplane/prod#git_token"
     a["argocd"]["adminPassword"] = "vault:secret/data/modelplane/prod#argocd_admin"
     a["minio"]["rootPassword"] = "vault:secret/data/modelplane/prod#minio_root"
+    a["postgres"]["password"] = "vault:secret/data/modelplane/prod#postgres"
 
 
 def test_render_with_vault_secrets_shows_no_secret_value(vault, stack_tree, tmp_path, monkeypatch):
