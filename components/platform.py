@@ -77,14 +77,14 @@ class Platform(pulumi.ComponentResource):
         self.deploy_needs: list[pulumi.Resource] = []
 
         if a.istio.enabled:
-            self.istio = Istio("istio", a.istio, namespace=self._ns(a.istio.namespace), opts=self._opts())
+            self.istio = Istio("istio", a.istio, namespace=self.kit.ns(a.istio.namespace), opts=self._opts())
             wiring["gateway_ref"] = self.kit.gateway_ref = self.istio.gateway_ref
             core_deps.append(self.istio)
         if a.knative.enabled:
-            self.knative = Knative("knative", a.knative, namespace=self._ns(a.knative.namespace),
-                                   serving_namespace=self._ns(KNATIVE_SERVING),
-                                   eventing_namespace=self._ns(KNATIVE_EVENTING),
-                                   logs_namespace=self._ns(SELDON_LOGS), logs_namespace_name=SELDON_LOGS,
+            self.knative = Knative("knative", a.knative, namespace=self.kit.ns(a.knative.namespace),
+                                   serving_namespace=self.kit.ns(KNATIVE_SERVING),
+                                   eventing_namespace=self.kit.ns(KNATIVE_EVENTING),
+                                   logs_namespace=self.kit.ns(SELDON_LOGS), logs_namespace_name=SELDON_LOGS,
                                    depends_on=core_deps[:], opts=self._opts())
             wiring["broker_url"] = self.knative.broker_url
             self.deploy_needs.append(self.knative)
@@ -113,12 +113,12 @@ class Platform(pulumi.ComponentResource):
             Minio("minio", a.minio, self.kit, opts=self._opts())
         if a.argo_workflows.enabled:
             HelmAddon("argo-workflows", pin=a.argo_workflows.pin("argo-workflows"),
-                      namespace=self._ns(a.argo_workflows.namespace), overrides=a.argo_workflows.values,
+                      namespace=self.kit.ns(a.argo_workflows.namespace), overrides=a.argo_workflows.values,
                       opts=self._opts())
 
         self.seldon_core = None
         if a.seldon_core.enabled:
-            self.seldon_core = SeldonCore("seldon-core", a.seldon_core, namespace=self._ns(SELDON_SYSTEM),
+            self.seldon_core = SeldonCore("seldon-core", a.seldon_core, namespace=self.kit.ns(SELDON_SYSTEM),
                                           gateway_ref=wiring["gateway_ref"], logger_endpoint=logger_endpoint,
                                           depends_on=core_deps, opts=self._opts())
         if a.seldon_deploy.enabled:
@@ -150,7 +150,7 @@ class Platform(pulumi.ComponentResource):
         and ClusterRoles that add Seldon's resources to the built-in edit/view roles tenants are bound to."""
         facts = tenancy.platform_facts(config)
         k8s.core.v1.ConfigMap(
-            "platform-facts", metadata={"name": tenancy.FACTS_CONFIGMAP, "namespace": self._ns(SELDON_SYSTEM),
+            "platform-facts", metadata={"name": tenancy.FACTS_CONFIGMAP, "namespace": self.kit.ns(SELDON_SYSTEM),
                                         "labels": PART_OF},
             data=facts, opts=self._opts())
         for name, (labels, verbs) in tenancy.AGGREGATED_ROLES.items():
@@ -163,9 +163,6 @@ class Platform(pulumi.ComponentResource):
     def _opts(self, **kw) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self.provider, **kw)
 
-    def _ns(self, name: str) -> pulumi.Output[str]:
-        return self.namespaces[name].metadata.name
-
     def _seldon_deploy(self, cfg, wiring: Wiring) -> None:
         env = None
         if cfg.oidc:
@@ -174,5 +171,5 @@ class Platform(pulumi.ComponentResource):
                    "REDIRECT_URL": cfg.oidc.redirect_url, "OIDC_SCOPES": cfg.oidc.scopes,
                    "USERID_CLAIM_KEY": cfg.oidc.userid_claim_key}
         deps = ([self.seldon_core] if self.seldon_core else []) + self.deploy_needs
-        SeldonDeploy("seldon-deploy", cfg, namespace=self._ns(SELDON_SYSTEM), wiring=wiring, oidc_env=env,
+        SeldonDeploy("seldon-deploy", cfg, namespace=self.kit.ns(SELDON_SYSTEM), wiring=wiring, oidc_env=env,
                      depends_on=deps, opts=self._opts())

@@ -74,8 +74,10 @@ def model_problems(config: StackConfig, tenants: TenantsFile, tenants_file: Path
 
 def read_vault_secrets(config: StackConfig, env: dict[str, str] | None = None) -> list[str]:
     """Read every vault: reference of the stack into secrets.VAULT_VALUES; a problem per unreadable one,
-    naming the field and the Vault path (never a value)."""
-    refs = [(path, ref) for path, ref in secret_fields(config) if ref.startswith(VAULT_PREFIX)]
+    naming the field and the Vault path (never a value). A reference read earlier in this process (render
+    loads the stack, then runs the program, which loads it again) is not read, nor logged in for, twice."""
+    refs = [(path, ref) for path, ref in secret_fields(config)
+            if ref.startswith(VAULT_PREFIX) and ref not in VAULT_VALUES]
     if not refs:
         return []
     try:

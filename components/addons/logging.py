@@ -54,7 +54,7 @@ def dashboards_service(config: LoggingConfig) -> str:
     return "opensearch-dashboards" if config.flavor == "opensearch" else f"{ECK_NAME}-kb-http"
 
 
-def _from_credentials(key: str) -> dict:
+def from_credentials(key: str) -> dict:
     return {"valueFrom": {"secretKeyRef": {"name": CREDENTIALS_SECRET, "key": key}}}
 
 
@@ -62,7 +62,7 @@ def opensearch_values(config: LoggingConfig) -> dict:
     return {
         "replicas": config.replicas,
         "config": {"opensearch.yml": f"thread_pool.write.queue_size: {config.write_queue_size}\n"},
-        "extraEnvs": [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD", **_from_credentials("password")}],
+        "extraEnvs": [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD", **from_credentials("password")}],
         "resources": SEARCH_NODE_RESOURCES,
         "persistence": {"enabled": True, "size": config.volume_size},
     }
@@ -71,8 +71,8 @@ def opensearch_values(config: LoggingConfig) -> dict:
 def dashboards_values(config: LoggingConfig) -> dict:
     return {
         "opensearchHosts": search_url(config),
-        "extraEnvs": [{"name": "OPENSEARCH_USERNAME", **_from_credentials("username")},
-                      {"name": "OPENSEARCH_PASSWORD", **_from_credentials("password")}],
+        "extraEnvs": [{"name": "OPENSEARCH_USERNAME", **from_credentials("username")},
+                      {"name": "OPENSEARCH_PASSWORD", **from_credentials("password")}],
         # served under /kibana/ behind the gateway, which strips the prefix (seed 003 Kibana ingress)
         "config": {"opensearch_dashboards.yml": {"server": {"basePath": KIBANA_PREFIX.rstrip("/"),
                                                             "rewriteBasePath": False}}},
@@ -114,8 +114,8 @@ def fluent_bit_values(config: LoggingConfig) -> dict:
               "Logstash_Format": "On", "Logstash_Prefix": "kube", "Suppress_Type_Name": "On",
               "Replace_Dots": "On", "Retry_Limit": "False"}
     return {
-        "env": [{"name": "SEARCH_USERNAME", **_from_credentials("username")},
-                {"name": "SEARCH_PASSWORD", **_from_credentials("password")}],
+        "env": [{"name": "SEARCH_USERNAME", **from_credentials("username")},
+                {"name": "SEARCH_PASSWORD", **from_credentials("password")}],
         "config": {"outputs": fluent_bit_section("OUTPUT", output)},
     }
 

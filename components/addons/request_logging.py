@@ -73,8 +73,8 @@ class RequestLogging(pulumi.ComponentResource):
         env = [{"name": "ELASTICSEARCH_HOST", "value": logging.search_host(config)},
                {"name": "ELASTICSEARCH_PORT", "value": "9200"},
                {"name": "ELASTICSEARCH_PROTOCOL", "value": "https"},
-               {"name": "ELASTICSEARCH_USER", **logging._from_credentials("username")},
-               {"name": "ELASTICSEARCH_PASS", **logging._from_credentials("password")}]
+               {"name": "ELASTICSEARCH_USER", **logging.from_credentials("username")},
+               {"name": "ELASTICSEARCH_PASS", **logging.from_credentials("password")}]
         meta = {"name": REQUEST_LOGGER, "namespace": kit.ns(config.namespace), "labels": labels}
         k8s.apps.v1.Deployment(
             REQUEST_LOGGER, metadata=meta,

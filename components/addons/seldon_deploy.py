@@ -11,6 +11,7 @@ import pulumi
 from pydantic import Field
 
 from components.addon import AddonConfig, HelmAddon
+from components.addons.knative import BROKER
 from components.base import DnsLabel, Strict
 from components.secrets import SecretRef
 
@@ -38,7 +39,7 @@ class Wiring:
     gateway_ref: str
     ingress_namespace: str = "istio-system"
     broker_url: str | None = None
-    broker_name: str = "default"
+    broker_name: str = BROKER
     elasticsearch_url: str | None = None
     elasticsearch_secret: str | None = None
     prometheus_url: str | None = None
