@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from modelplane.plan import write_plan
+from modelplane.plan import read_plan, write_plan
 from modelplane.render import render
 
 STACKS = ("local", "dev", "staging", "prod")
@@ -41,6 +41,14 @@ def edit_stack(root: Path, stack: str, change) -> None:
     doc = yaml.safe_load(path.read_text())
     change(doc["config"])
     path.write_text(yaml.safe_dump(doc))
+
+
+def render_plan(root: Path, stack: str, out: Path) -> dict:
+    """`modelplane render --stack STACK --out OUT --root ROOT` through the CLI (exit 0), and its plan."""
+    from modelplane.cli import main
+
+    assert main(["render", "--stack", stack, "--out", str(out), "--root", str(root)]) == 0
+    return read_plan(out)
 
 
 @pytest.fixture

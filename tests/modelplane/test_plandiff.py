@@ -3,9 +3,8 @@ reviewer most needs to read right (seed 003 §4.4.1, §5.1.1: the canary becomes
 
 from __future__ import annotations
 
-import json
-
 from modelplane.cli import main
+from modelplane.plan import read_plan
 from modelplane.plandiff import changed_fields, diff_plans
 from tests.conftest import edit_stack
 
@@ -24,7 +23,7 @@ def test_promoting_the_canary_updates_one_seldondeployment_in_place(stack_tree, 
     assert main(["render", "--stack", "dev", "--out", str(before), "--root", str(stack_tree)]) == 0
     edit_stack(stack_tree, "dev", _promote_canary)
     assert main(["render", "--stack", "dev", "--out", str(after), "--root", str(stack_tree)]) == 0
-    old, new = (json.loads((d / "plan.json").read_text()) for d in (before, after))
+    old, new = (read_plan(d) for d in (before, after))
 
     changes = diff_plans(old, new)
     assert [(c.action, c.type, c.name) for c in changes] == [("update", SDEP, "team-a-iris")]

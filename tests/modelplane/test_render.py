@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 import yaml
 
 from modelplane.cli import main
+from modelplane.plan import read_plan
 from tests.conftest import STACKS
 
 
@@ -19,7 +19,7 @@ def _tree(path: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_stack_renders_plan_manifests_and_summary(rendered, stack):
     out = rendered[stack]
-    plan = json.loads((out / "plan.json").read_text())
+    plan = read_plan(out)
     assert plan["stack"] == stack
     for r in plan["resources"]:
         assert set(r) >= {"type", "name", "parent", "inputs", "dependsOn"}
@@ -51,7 +51,7 @@ def test_render_replaces_a_previous_output_directory(tmp_path):
 
 
 def test_dependencies_and_parents_are_recorded(rendered):
-    plan = json.loads((rendered["prod"] / "plan.json").read_text())
+    plan = read_plan(rendered["prod"])
     by_urn = {r["urn"]: r for r in plan["resources"]}
     istiod = next(r for r in plan["resources"] if r["type"].endswith("Release") and r["name"] == "istiod")
     assert any(by_urn[d]["name"] == "istio-base" for d in istiod["dependsOn"])
@@ -63,17 +63,17 @@ def test_dependencies_and_parents_are_recorded(rendered):
 
 
 def test_prod_protects_cluster_and_namespaces(rendered):
-    plan = json.loads((rendered["prod"] / "plan.json").read_text())
+    plan = read_plan(rendered["prod"])
     protected = {(r["type"], r["name"]) for r in plan["resources"] if r["options"]["protect"]}
     assert ("aws:eks/cluster:Cluster", "modelplane-cluster") in protected
     assert ("aws:eks/nodeGroup:NodeGroup", "modelplane-cluster-nodes") in protected
     assert ("kubernetes:core/v1:Namespace", "seldon-logs") in protected
-    dev = json.loads((rendered["dev"] / "plan.json").read_text())
+    dev = read_plan(rendered["dev"])
     assert not any(r["options"]["protect"] for r in dev["resources"])
 
 
 def test_eks_node_disk_and_kubeconfig_secret(rendered):
-    plan = json.loads((rendered["prod"] / "plan.json").read_text())
+    plan = read_plan(rendered["prod"])
     nodes = next(r for r in plan["resources"] if r["type"] == "aws:eks/nodeGroup:NodeGroup")
     assert nodes["inputs"]["diskSize"] == 100
     assert nodes["inputs"]["scalingConfig"]["desiredSize"] == 6
@@ -90,14 +90,14 @@ def test_no_known_secret_value_in_any_output(rendered, stack):
             text = path.read_text()
             for value in known:
                 assert value not in text, f"{value!r} leaked into {path}"
-    plan = json.loads((rendered[stack] / "plan.json").read_text())
+    plan = read_plan(rendered[stack])
     secrets = [r for r in plan["resources"] if r["type"] == "kubernetes:core/v1:Secret"]
     for secret in secrets:
         assert set(secret["inputs"]["stringData"].values()) == {"<redacted>"}
 
 
 def test_local_plaintext_admin_password_is_redacted(rendered):
-    plan = json.loads((rendered["local"] / "plan.json").read_text())
+    plan = read_plan(rendered["local"])
     creds = [r for r in plan["resources"] if r["name"].endswith("elastic-credentials")]
     assert len(creds) == 2
     assert {r["inputs"]["metadata"]["namespace"] for r in creds} == {"seldon-logs", "seldon-system"}

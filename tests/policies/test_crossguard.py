@@ -15,6 +15,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from modelplane.check import pack_config_for
+from modelplane.plan import read_plan
 from policies.check import evaluate, resources_from_plan
 from policies.crossguard import policy_name
 from policies.rules import RULES, Context
@@ -85,7 +86,7 @@ def test_committed_pack_config_is_current(stack):
 
 
 def test_crossguard_and_modelplane_check_find_the_same_violations(analyzer, rendered):
-    plan = _plant_violations(json.loads((rendered["prod"] / "plan.json").read_text()))
+    plan = _plant_violations(read_plan(rendered["prod"]))
     config = _configure(analyzer, "prod")
     diagnostics = _analyze(analyzer, plan)
 
@@ -104,6 +105,6 @@ def test_crossguard_and_modelplane_check_find_the_same_violations(analyzer, rend
 
 def test_dev_pack_config_makes_findings_advisory(analyzer, rendered):
     _configure(analyzer, "dev")
-    diagnostics = _analyze(analyzer, json.loads((rendered["dev"] / "plan.json").read_text()))
+    diagnostics = _analyze(analyzer, read_plan(rendered["dev"]))
     assert [d.policyName for d in diagnostics] == ["mp006-the-ingress-gateway-serves-tls"]
     assert diagnostics[0].enforcementLevel == analyzer_pb2.ADVISORY

@@ -4,26 +4,15 @@ stateful resource."""
 
 from __future__ import annotations
 
-import json
-
 import bcrypt
 import pytest
 
 from components.addons.argocd import bcrypt_hash
 from modelplane.cli import main
-from modelplane.plan import manifests
-from tests.conftest import edit_stack
+from modelplane.plan import manifests, read_plan
+from tests.conftest import edit_stack, render_plan
 
 METADATA_KEYS = {"dbname", "host", "user", "password", "port", "sslmode"}
-
-
-def _plan(out) -> dict:
-    return json.loads((out / "plan.json").read_text())
-
-
-def _render(root, out, stack) -> dict:
-    assert main(["render", "--stack", stack, "--out", str(out), "--root", str(root)]) == 0
-    return _plan(out)
 
 
 def _objects(plan, kind) -> list[dict]:
@@ -50,7 +39,7 @@ def _one(plan, type_) -> dict:
 
 
 def test_zalando_metadata_secret_points_at_the_operator_cluster(rendered):
-    plan = _plan(rendered["dev"])
+    plan = read_plan(rendered["dev"])
     assert set(_secret(plan, "metadata-postgres", "seldon-system")["stringData"]) == METADATA_KEYS
     zalando = next(r for r in plan["resources"] if r["type"] == "kubernetes:acid.zalan.do/v1:postgresql")
     assert zalando["urn"] in _secret_resource(plan, "metadata-postgres", "seldon-system")["dependsOn"]
@@ -60,7 +49,7 @@ def test_zalando_metadata_secret_points_at_the_operator_cluster(rendered):
 
 def test_rds_backend_in_prod(stack_tree, tmp_path):
     edit_stack(stack_tree, "prod", lambda c: c["modelplane:addons"]["postgres"].update(backend="rds"))
-    plan = _render(stack_tree, tmp_path / "o", "prod")
+    plan = render_plan(stack_tree, "prod", tmp_path / "o")
     db = _one(plan, "aws:rds/instance:Instance")
     assert db["options"]["protect"] is True
     inputs = db["inputs"]
@@ -86,7 +75,7 @@ def _gcp_prod(config):
 
 def test_cloudsql_backend_in_prod(stack_tree, tmp_path):
     edit_stack(stack_tree, "dev", _gcp_prod)
-    plan = _render(stack_tree, tmp_path / "o", "dev")
+    plan = render_plan(stack_tree, "dev", tmp_path / "o")
     db = _one(plan, "gcp:sql/databaseInstance:DatabaseInstance")
     assert db["options"]["protect"] is True and db["inputs"]["deletionProtection"] is True
     settings = db["inputs"]["settings"]
@@ -107,7 +96,7 @@ def test_managed_backend_on_the_wrong_cloud_is_refused(stack_tree, tmp_path, cap
 
 @pytest.mark.parametrize(("stack", "flavor"), [("dev", "opensearch"), ("staging", "elasticsearch")])
 def test_elastic_credentials_in_both_namespaces_from_one_source(rendered, stack, flavor):
-    plan = _plan(rendered[stack])
+    plan = read_plan(rendered[stack])
     logs = _secret(plan, "elastic-credentials", "seldon-logs")
     system = _secret(plan, "elastic-credentials", "seldon-system")
     assert logs["type"] == system["type"] == "kubernetes.io/basic-auth"
@@ -131,7 +120,7 @@ def test_elastic_credentials_in_both_namespaces_from_one_source(rendered, stack,
 
 
 def test_elasticsearch_flavor_runs_eck_with_the_write_queue(rendered):
-    plan = _plan(rendered["staging"])
+    plan = read_plan(rendered["staging"])
     [es] = _objects(plan, "Elasticsearch")
     node_set = es["spec"]["nodeSets"][0]
     assert node_set["count"] == 3 and node_set["config"]["thread_pool.write.queue_size"] == 2000
@@ -143,7 +132,7 @@ def test_elasticsearch_flavor_runs_eck_with_the_write_queue(rendered):
 
 def test_without_knative_the_plain_request_logger_runs(stack_tree, tmp_path):
     edit_stack(stack_tree, "dev", lambda c: c["modelplane:addons"].update(knative={"enabled": False}))
-    plan = _render(stack_tree, tmp_path / "o", "dev")
+    plan = render_plan(stack_tree, "dev", tmp_path / "o")
     [deployment] = _objects(plan, "Deployment")
     assert deployment["metadata"]["name"] == "seldon-request-logger"
     env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
@@ -155,7 +144,7 @@ def test_without_knative_the_plain_request_logger_runs(stack_tree, tmp_path):
 
 
 def test_prometheus_rules_and_scraping(rendered):
-    plan = _plan(rendered["dev"])
+    plan = read_plan(rendered["dev"])
     [rule] = _objects(plan, "PrometheusRule")
     [group] = rule["spec"]["groups"]
     assert group["name"] == "model-usage"
@@ -170,7 +159,7 @@ def test_prometheus_rules_and_scraping(rendered):
 
 
 def test_argocd_admin_password_is_hashed_and_hidden(rendered):
-    plan = _plan(rendered["prod"])
+    plan = read_plan(rendered["prod"])
     argocd = next(r for r in plan["resources"] if r["type"].endswith("Release") and r["name"] == "argocd")
     values = argocd["inputs"]["values"]["configs"]
     assert values["secret"]["argocdServerAdminPassword"] == "<redacted>"
@@ -195,12 +184,12 @@ def test_git_credentials_ssh_variant(stack_tree, tmp_path):
             "username": "bot", "email": "bot@example.com", "sshPrivateKey": "config:gitToken",
             "sshKnownHosts": "git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabg"}
     edit_stack(stack_tree, "dev", ssh)
-    data = _secret(_render(stack_tree, tmp_path / "o", "dev"), "git-creds", "seldon-system")["stringData"]
+    data = _secret(render_plan(stack_tree, "dev", tmp_path / "o"), "git-creds", "seldon-system")["stringData"]
     assert set(data) == {"username", "email", "id_rsa", "known_hosts", "passphrase"}
 
 
 def test_minio_behind_its_prefix(rendered):
-    plan = _plan(rendered["prod"])
+    plan = read_plan(rendered["prod"])
     [route] = [o for o in _objects(plan, "VirtualService") if o["metadata"]["name"] == "minio"]
     assert route["spec"]["http"][0]["match"] == [{"uri": {"prefix": "/minio/"}}]
     assert set(_secret(plan, "minio-root", "minio-system")["stringData"]) == {"rootUser", "rootPassword"}
@@ -216,7 +205,7 @@ STATEFUL = {
 
 
 def test_prod_protects_every_stateful_resource(rendered):
-    plan = _plan(rendered["prod"])
+    plan = read_plan(rendered["prod"])
     found = {(r["type"], r["name"]): r["options"]["protect"] for r in plan["resources"]}
     assert {key: found.get(key) for key in STATEFUL} == dict.fromkeys(STATEFUL, True)
     namespaces = [r for r in plan["resources"] if r["type"] == "kubernetes:core/v1:Namespace"]
@@ -225,7 +214,7 @@ def test_prod_protects_every_stateful_resource(rendered):
 
 def test_prod_protects_the_eck_cluster(stack_tree, tmp_path):
     edit_stack(stack_tree, "prod", lambda c: c["modelplane:addons"]["logging"].update(flavor="elasticsearch"))
-    plan = _render(stack_tree, tmp_path / "o", "prod")
+    plan = render_plan(stack_tree, "prod", tmp_path / "o")
     es = next(r for r in plan["resources"] if r["type"].endswith(":Elasticsearch"))
     assert es["options"]["protect"] is True
 

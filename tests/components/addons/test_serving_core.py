@@ -3,23 +3,12 @@ install order in which nothing races a CRD or a webhook. All asserted on `modelp
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from components.versions import CHARTS
 from modelplane.cli import main
-from modelplane.plan import helm_releases, seldon_deploy_values
-from tests.conftest import edit_stack
-
-
-def _plan(out) -> dict:
-    return json.loads((out / "plan.json").read_text())
-
-
-def _render(root, out, stack="dev") -> dict:
-    assert main(["render", "--stack", stack, "--out", str(out), "--root", str(root)]) == 0
-    return _plan(out)
+from modelplane.plan import helm_releases, read_plan, seldon_deploy_values
+from tests.conftest import edit_stack, render_plan
 
 
 def _find(plan, type_suffix, name) -> dict:
@@ -33,7 +22,7 @@ def _deps(plan, resource) -> set[tuple[str, str]]:
 
 def test_every_release_uses_the_pin_from_the_versions_module(rendered):
     pinned = {(p.chart, p.version, p.repository) for p in CHARTS.values()}
-    releases = helm_releases(_plan(rendered["dev"]))
+    releases = helm_releases(read_plan(rendered["dev"]))
     assert len(releases) == 13
     for _name, _ns, chart, version, repo in releases:
         assert (chart, version, repo) in pinned
@@ -48,7 +37,7 @@ def test_render_prints_releases_with_pins(tmp_path, capsys):
 
 
 def test_seldon_deploy_values_are_derived_from_the_platform(rendered):
-    values = seldon_deploy_values(_plan(rendered["dev"]))
+    values = seldon_deploy_values(read_plan(rendered["dev"]))
     assert values["virtualService"] == {"create": True, "gateways": ["istio-system/seldon-gateway"]}
     assert values["ingressGateway"]["ingressNamespace"] == "istio-system"
     assert values["requestLogger"]["create"] is True
@@ -62,24 +51,24 @@ def test_seldon_deploy_values_are_derived_from_the_platform(rendered):
     assert values["gitops"] == {"argocd": {"enabled": True}, "git": {"secret": "git-creds"}}
     assert values["metadata"]["pg"] == {"enabled": True, "secret": "metadata-postgres"}
     assert values["rbac"]["clusterWide"] is True  # dev is single-tenant
-    assert seldon_deploy_values(_plan(rendered["prod"]))["rbac"]["clusterWide"] is False
+    assert seldon_deploy_values(read_plan(rendered["prod"]))["rbac"]["clusterWide"] is False
 
 
 def test_seldon_core_logs_to_the_broker_through_the_gateway(rendered):
-    core = _find(_plan(rendered["dev"]), "Release", "seldon-core")["inputs"]["values"]
+    core = _find(read_plan(rendered["dev"]), "Release", "seldon-core")["inputs"]["values"]
     assert core["istio"] == {"enabled": True, "gateway": "istio-system/seldon-gateway"}
     assert core["executor"]["requestLogger"]["defaultEndpoint"] == \
         "http://broker-ingress.knative-eventing.svc.cluster.local/seldon-logs/default"
 
 
 def test_oidc_env_is_derived_and_only_the_client_secret_is_hidden(rendered):
-    env = seldon_deploy_values(_plan(rendered["prod"]))["env"]
+    env = seldon_deploy_values(read_plan(rendered["prod"]))["env"]
     assert env["CLIENT_SECRET"] == "<redacted>"
     assert env["OIDC_PROVIDER"] == "https://sso.example.com/realms/ml"
     assert env["CLIENT_ID"] == "seldon-deploy"
     assert set(env) == {"OIDC_PROVIDER", "CLIENT_ID", "CLIENT_SECRET", "REDIRECT_URL", "OIDC_SCOPES",
                         "USERID_CLAIM_KEY"}
-    assert seldon_deploy_values(_plan(rendered["prod"]))["enableAppAuth"] is True
+    assert seldon_deploy_values(read_plan(rendered["prod"]))["enableAppAuth"] is True
 
 
 def _no_logging(config):
@@ -90,7 +79,7 @@ def _no_logging(config):
 
 def test_disabling_logging_turns_the_request_logger_off(stack_tree, tmp_path):
     edit_stack(stack_tree, "dev", _no_logging)
-    plan = _render(stack_tree, tmp_path / "o")
+    plan = render_plan(stack_tree, "dev", tmp_path / "o")
     values = seldon_deploy_values(plan)
     assert values["requestLogger"] == {"create": False}
     assert values["elasticsearch"] == {"url": "", "basicAuth": False}
@@ -101,7 +90,7 @@ def test_disabling_logging_turns_the_request_logger_off(stack_tree, tmp_path):
 
 def test_disabling_knative_keeps_the_chart_logger_off(stack_tree, tmp_path):
     edit_stack(stack_tree, "dev", lambda c: c["modelplane:addons"].update(knative={"enabled": False}))
-    plan = _render(stack_tree, tmp_path / "o")
+    plan = render_plan(stack_tree, "dev", tmp_path / "o")
     assert seldon_deploy_values(plan)["requestLogger"] == {"create": False}
     assert not [r for r in plan["resources"] if r["type"].endswith(":Broker")]
 
@@ -109,7 +98,7 @@ def test_disabling_knative_keeps_the_chart_logger_off(stack_tree, tmp_path):
 def test_disabling_argocd_and_postgres_turns_their_features_off(stack_tree, tmp_path):
     edit_stack(stack_tree, "dev", lambda c: c["modelplane:addons"].update(
         argocd={"enabled": False}, postgres={"enabled": False}))
-    values = seldon_deploy_values(_render(stack_tree, tmp_path / "o"))
+    values = seldon_deploy_values(render_plan(stack_tree, "dev", tmp_path / "o"))
     assert values["gitops"] == {"argocd": {"enabled": False}}
     assert values["metadata"] == {"pg": {"enabled": False}}
 
@@ -135,12 +124,12 @@ INSTALL_ORDER = [
 
 @pytest.mark.parametrize(("resource", "needs"), INSTALL_ORDER, ids=[r[0][1] for r in INSTALL_ORDER])
 def test_install_order_waits_for_crds_and_webhooks(rendered, resource, needs):
-    plan = _plan(rendered["dev"])
+    plan = read_plan(rendered["dev"])
     assert needs <= _deps(plan, _find(plan, resource[0], resource[1]))
 
 
 def test_knative_components_are_awaited_until_ready(rendered):
-    plan = _plan(rendered["dev"])
+    plan = read_plan(rendered["dev"])
     for name in ("knative-serving", "knative-eventing"):
         meta = _find(plan, f":Knative{name.split('-')[1].capitalize()}", name)["inputs"]["metadata"]
         assert meta["annotations"]["pulumi.com/waitFor"] == "condition=Ready"

@@ -3,15 +3,13 @@ kubeconfig secret, the VPC option, and the footprint-vs-capacity rule."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import yaml
 
 from components.cluster.network import subnet_cidrs
 from components.cluster.presets import PRESETS
 from modelplane.cli import main
-from tests.conftest import edit_stack
+from tests.conftest import edit_stack, render_plan
 
 CLOUDS = {
     "aws": {"cloud": "aws", "region": "eu-west-1", "kubernetesVersion": "1.32",
@@ -32,9 +30,7 @@ def _cluster_stack(root, cloud: str, size: str, environment: str = "dev", **clus
         "modelplane:cluster": {**CLOUDS[cloud], "size": size, **cluster},
         "modelplane:addons": addons}}))
     (root / "stacks" / "tenants" / "clusters.yaml").write_text("tenants: []\n")
-    out = root / f"out-{cloud}-{size}-{environment}"
-    assert main(["render", "--stack", "clusters", "--out", str(out), "--root", str(root)]) == 0
-    return json.loads((out / "plan.json").read_text())
+    return render_plan(root, "clusters", root / f"out-{cloud}-{size}-{environment}")
 
 
 def _one(plan, type_):

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
+
+from modelplane.plan import read_plan
 
 
 def sdep(out: Path, ns: str, name: str) -> dict:
@@ -101,7 +102,7 @@ def test_gitops_namespace_model_is_a_file_to_commit_not_an_object(corpus_render)
     assert not (corpus_render / "manifests" / "team-b").exists()
     committed = yaml.safe_load((corpus_render / "gitops" / "team-b" / "income-gitops.yaml").read_text())
     assert committed["kind"] == "SeldonDeployment" and committed["metadata"]["namespace"] == "team-b"
-    plan = json.loads((corpus_render / "plan.json").read_text())
+    plan = read_plan(corpus_render)
     sdeps = {r["inputs"]["metadata"]["name"] for r in plan["resources"] if r["type"].endswith(":SeldonDeployment")}
     assert "income-gitops" not in sdeps and "iris" in sdeps
     component = next(r for r in plan["resources"] if r["name"] == "team-b-income-gitops")
@@ -113,7 +114,7 @@ def test_gitops_namespace_model_is_a_file_to_commit_not_an_object(corpus_render)
 
 
 def test_every_applied_model_waits_for_the_seldon_core_release(corpus_render):
-    plan = json.loads((corpus_render / "plan.json").read_text())
+    plan = read_plan(corpus_render)
     by_urn = {r["urn"]: r for r in plan["resources"]}
     sdeps = [r for r in plan["resources"] if r["type"].endswith(":SeldonDeployment")]
     assert len(sdeps) == 10
