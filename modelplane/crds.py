@@ -1,8 +1,12 @@
-"""Loading the upstream CRDs (tests/crds, copied unmodified from ../shared/crds) into a 1.20 apiserver.
+"""Loading the upstream CRDs (read where they are: ../shared/crds or MODELPLANE_CRDS, pinned by
+upstream.lock.yaml) into a kube-apiserver 1.20.
 
-kube-apiserver 1.20 rejects two schema features some of them use (see tests/crds/README.md): in those
-files every `default: ""` and every `x-kubernetes-list-type: map` with its `x-kubernetes-list-map-keys`
-are dropped from the parsed YAML. The files stay as upstream ships them."""
+kube-apiserver 1.20 rejects two things newer CRDs contain (../shared/crds/README.md): a `default: ""` (its
+decoder drops the empty string and then finds a null default for a string), and an
+`x-kubernetes-list-type: map` whose map keys are neither required nor defaulted in the items — which is
+what a map key becomes once its `default: ""` is gone. Every document is adjusted by those two rules on
+the parsed YAML, whatever file it comes from; a document with neither is loaded exactly as upstream ships
+it. The files themselves are never changed."""
 
 from __future__ import annotations
 
@@ -11,39 +15,48 @@ from pathlib import Path
 
 import yaml
 
-CRD_DIR = Path(__file__).resolve().parent.parent / "tests" / "crds"
-NEEDS_1_20_STRIPPING = {"prometheus-servicemonitors.yaml", "prometheus-podmonitors.yaml",
-                        "knative-serving-service.yaml", "eck-elasticsearches.yaml", "eck-kibanas.yaml"}
+from modelplane.upstream import crds_dir
+
+_LOADER = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
 
 
-def _strip_for_1_20(node):
-    if isinstance(node, dict):
-        out = {}
-        for key, value in node.items():
-            if key == "default" and value == "":
-                continue
-            if key == "x-kubernetes-list-type" and value == "map":
-                continue
-            if key == "x-kubernetes-list-map-keys" and node.get("x-kubernetes-list-type") == "map":
-                continue
-            out[key] = _strip_for_1_20(value)
-        return out
+def _keys_unset(node: dict) -> bool:
+    """A list-type map with a map key that is neither required nor defaulted in its items: 1.20 refuses it."""
+    items = node.get("items") or {}
+    required, properties = set(items.get("required") or []), items.get("properties") or {}
+    return any(key not in required and "default" not in (properties.get(key) or {})
+               for key in node.get("x-kubernetes-list-map-keys") or [])
+
+
+def adjust_for_1_20(node):
+    """The node without what 1.20 refuses (see the module doc); everything else kept as it is."""
     if isinstance(node, list):
-        return [_strip_for_1_20(v) for v in node]
-    return node
+        return [adjust_for_1_20(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    # children first: dropping `default: ""` from a map key is what leaves that key without a default
+    out = {k: adjust_for_1_20(v) for k, v in node.items() if not (k == "default" and v == "")}
+    if out.get("x-kubernetes-list-type") == "map" and _keys_unset(out):
+        out.pop("x-kubernetes-list-type")
+        out.pop("x-kubernetes-list-map-keys", None)
+    return out
 
 
-def crd_documents(crd_dir: Path = CRD_DIR) -> list[dict]:
+def crd_documents(crd_dir: Path | None = None) -> list[dict]:
+    """Every CustomResourceDefinition in the directory's YAML files, adjusted for 1.20."""
+    crd_dir = crd_dir or crds_dir()
+    if not crd_dir.is_dir():
+        raise FileNotFoundError(f"no CRD directory at {crd_dir} (../shared/crds beside the checkout, or "
+                                "MODELPLANE_CRDS); upstream.lock.yaml says where each file comes from")
     docs = []
     for path in sorted(crd_dir.glob("*.yaml")):
-        for doc in yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader if hasattr(yaml, "CSafeLoader")
-                                 else yaml.SafeLoader):
+        for doc in yaml.load_all(path.read_text(), Loader=_LOADER):
             if doc and doc.get("kind") == "CustomResourceDefinition":
-                docs.append(_strip_for_1_20(doc) if path.name in NEEDS_1_20_STRIPPING else doc)
+                docs.append(adjust_for_1_20(doc))
     return docs
 
 
-def load_crds(kubeconfig: Path, crd_dir: Path = CRD_DIR, timeout: float = 60) -> list[str]:
+def load_crds(kubeconfig: Path, crd_dir: Path | None = None, timeout: float = 60) -> list[str]:
     """Create every CRD (create, not apply: the Seldon CRD is 2 MB) and wait until all are Established."""
     from kubernetes import client, config
 

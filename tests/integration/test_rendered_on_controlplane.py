@@ -14,12 +14,13 @@ from modelplane.apply import apply_objects, read_manifests
 from modelplane.controlplane import ADMIN
 from modelplane.crds import crd_documents
 from tests.conftest import STACKS
+from tests.modelplane.test_crds import upstream_documents
 
 pytestmark = pytest.mark.controlplane
 
-# Kinds whose CRD is not among the shared upstream CRDs, so no server here can check them. The
-# Knative operator's CRs are the only ones; adding a kind here needs a line in the README.
-NOT_VERIFIABLE_KINDS = {"operator.knative.dev/v1beta1 KnativeServing", "operator.knative.dev/v1beta1 KnativeEventing"}
+# Kinds whose CRD is not among the shared upstream CRDs, so no server here can check them. Adding a kind
+# here needs a line in the README's list of what is not verifiable.
+NOT_VERIFIABLE_KINDS: set[str] = set()
 
 
 def tenant_namespaces(objects: list[dict]) -> list[dict]:
@@ -30,7 +31,29 @@ def tenant_namespaces(objects: list[dict]) -> list[dict]:
 
 
 def test_all_shared_crds_loaded(controlplane):
-    assert len(controlplane.crds) == len(crd_documents()) == 26
+    assert controlplane.crds == [d["metadata"]["name"] for d in crd_documents()]
+
+
+def test_the_1_20_adjustments_are_exactly_what_the_real_server_refuses(controlplane):
+    """Each CRD as upstream ships it is dry-run on the real 1.20 server (under a renamed group, so it does not
+    collide with the loaded one): the loader changes a document if and only if the server refuses it."""
+    api = client.ApiextensionsV1Api(config.new_client_from_config(str(controlplane.kubeconfig(ADMIN))))
+    adjusted = {d["metadata"]["name"]: d for d in crd_documents()}
+    verdicts = {}
+    for doc in upstream_documents():
+        probe = copy.deepcopy(doc)
+        probe["spec"]["group"] += ".probe.modelplane.test"
+        probe["metadata"] = {"name": f"{doc['spec']['names']['plural']}.{probe['spec']['group']}"}
+        try:
+            api.create_custom_resource_definition(probe, dry_run="All")
+            refused = False
+        except client.ApiException as exc:
+            assert exc.status == 422, exc.body
+            refused = True
+        verdicts[doc["metadata"]["name"]] = (refused, adjusted[doc["metadata"]["name"]] != doc)
+    print(f"\nrefused as shipped, and adjusted: {sorted(n for n, (r, _) in verdicts.items() if r)}")
+    assert all(refused == changed for refused, changed in verdicts.values()), verdicts
+    assert any(refused for refused, _ in verdicts.values())
 
 
 def rendered_objects(out: Path) -> list[dict]:
@@ -103,13 +126,15 @@ def test_serving_core_objects_are_accepted(controlplane, rendered):
     """Issue 5: the seldon-gateway Gateway, the request-logger Broker and the system namespaces, checked by
     the server against the shared Istio and Knative CRDs."""
     objects = [o for o in read_manifests(rendered["prod"] / "manifests")
-               if o["kind"] in ("Gateway", "Broker", "Namespace")]
+               if o["kind"] in ("Gateway", "Broker", "Namespace", "KnativeServing", "KnativeEventing")]
     report = apply_objects(controlplane.kubeconfig(ADMIN), objects)
     assert report.rejected == [] and report.not_served == []
     assert {"networking.istio.io/v1 Gateway istio-system/seldon-gateway",
             "eventing.knative.dev/v1 Broker seldon-logs/default",
             "v1 Namespace seldon-system", "v1 Namespace seldon-logs",
-            "v1 Namespace knative-serving", "v1 Namespace knative-eventing"} <= set(report.applied)
+            "v1 Namespace knative-serving", "v1 Namespace knative-eventing",
+            "operator.knative.dev/v1beta1 KnativeServing knative-serving/knative-serving",
+            "operator.knative.dev/v1beta1 KnativeEventing knative-eventing/knative-eventing"} <= set(report.applied)
     gateway = next(o for o in objects if o["kind"] == "Gateway")
     assert [s["port"]["protocol"] for s in gateway["spec"]["servers"]] == ["HTTP", "HTTPS"]
 

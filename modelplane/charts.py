@@ -1,0 +1,218 @@
+"""The pinned charts' own data (Chart.yaml, values.yaml, values.schema.json, subcharts), read from a
+directory laid out like ../shared/charts (`<chart>-<version>/`), and the check of a release's values
+against it: every key path must exist in that chart version's values.yaml (or lie under a map the chart
+leaves open), its value must have the default's type, and the merged values must pass the chart's
+values.schema.json. Helm itself silently ignores an unknown key, so a typo never fails an install.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from components.addon import deep_merge
+
+# Istio's charts keep their defaults under this key; templates/zzz_profile.yaml merges user values over it
+ISTIO_DEFAULTS = "_internal_defaults_do_not_set"
+# Charts that cannot be checked here, and why (a release of one of these is reported as not checked).
+UNAVAILABLE = {"seldon-deploy": "licensed, not public: its values follow the Seldon Deploy 1.3 manual"}
+
+RESOURCES = "a Kubernetes ResourceRequirements, passed through whole (its keys are checked: requests, limits)"
+RESOURCE_KEYS = {"requests", "limits", "claims"}
+# Legacy spellings a chart still reads: values under the alias are checked against the path it copies to.
+ALIASES: dict[str, dict[str, str]] = {
+    # istiod's templates/zzy_descope_legacy.yaml copies everything under `pilot.` to the top level
+    "istiod": {"pilot": ""},
+}
+# Maps a chart leaves open although its values.yaml has defaults in them: any key is valid below these
+# paths. (A default of `{}` or `null` is open by itself: the chart's values.yaml cannot say more.)
+OPEN_MAPS: dict[str, dict[str, str]] = {
+    "argo-cd": {
+        "configs.params": "rendered key by key into argocd-cmd-params-cm; any Argo CD server/controller parameter",
+        "configs.cm": "rendered key by key into argocd-cm; any Argo CD setting",
+    },
+    "istiod": {
+        "meshConfig": "Istio's MeshConfig API, passed through whole",
+    },
+    "gateway": {
+        "labels": "labels of the gateway pods, also the Service's selector: any label",
+    },
+    "opensearch": {
+        "config": "file name -> content, each mounted into the OpenSearch config directory",
+        "resources": RESOURCES,
+    },
+    "opensearch-dashboards": {
+        "config": "file name -> content, each mounted into the Dashboards config directory",
+    },
+    "fluent-bit": {
+        "config": "sections of Fluent Bit's configuration (service, inputs, filters, outputs, ...) as text",
+    },
+    "minio": {
+        "environment": "extra environment variables for the MinIO container, any name",
+        "resources": RESOURCES,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    version: str
+    app_version: str | None
+    folder: Path
+    raw_values: dict
+    schema: dict | None
+    dependencies: tuple[dict, ...]
+    subcharts: dict[str, Chart] = field(default_factory=dict)
+
+    @cached_property
+    def defaults(self) -> dict:
+        """The chart's defaults as users address them (Istio's lifted out of their internal key)."""
+        if ISTIO_DEFAULTS in self.raw_values:
+            top = {k: v for k, v in self.raw_values.items() if k != ISTIO_DEFAULTS}
+            return deep_merge(self.raw_values[ISTIO_DEFAULTS] or {}, top)
+        return self.raw_values
+
+    def default_at(self, path: str):
+        """The default value at a dotted path (through subcharts), or None."""
+        node: object = self.defaults
+        keys = path.split(".")
+        if keys[0] in self.subcharts:
+            node = deep_merge(self.subcharts[keys[0]].defaults, self.defaults.get(keys[0]) or {})
+            keys = keys[1:]
+        for key in keys:
+            if not isinstance(node, dict):
+                return None
+            node = node.get(key)
+        return node
+
+
+def _yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text()) or {}
+
+
+def read_chart(folder: Path, version: str | None = None) -> Chart:
+    """The chart in `folder`; `version` is the published version where Chart.yaml in git differs (Istio's
+    release tooling rewrites 1.0.0 to the release when it publishes the charts)."""
+    meta = _yaml(folder / "Chart.yaml")
+    schema_file = folder / "values.schema.json"
+    subcharts = {}
+    for dep in meta.get("dependencies") or []:
+        sub = folder / "charts" / dep["name"]
+        if (sub / "Chart.yaml").is_file():
+            subcharts[dep.get("alias") or dep["name"]] = read_chart(sub)
+    return Chart(name=meta["name"], version=version or str(meta["version"]), app_version=meta.get("appVersion"),
+                 folder=folder, raw_values=_yaml(folder / "values.yaml"),
+                 schema=json.loads(schema_file.read_text()) if schema_file.is_file() else None,
+                 dependencies=tuple(meta.get("dependencies") or ()), subcharts=subcharts)
+
+
+class ChartStore:
+    """Chart data laid out like ../shared/charts: one `<chart>-<version>` folder per pinned chart."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._cache: dict[tuple[str, str], Chart | None] = {}
+
+    def folder(self, chart: str, version: str) -> Path:
+        return self.root / f"{chart}-{version}"
+
+    def get(self, chart: str, version: str) -> Chart | None:
+        key = (chart, version)
+        if key not in self._cache:
+            folder = self.folder(chart, version)
+            self._cache[key] = read_chart(folder, version) if (folder / "Chart.yaml").is_file() else None
+        return self._cache[key]
+
+
+@dataclass(frozen=True)
+class ValuesProblem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "map"
+    return type(value).__name__
+
+
+def _open_root(chart_name: str, path: str) -> str | None:
+    return next((p for p in OPEN_MAPS.get(chart_name, {}) if path == p or path.startswith(p + ".")), None)
+
+
+def _is_open(chart_name: str, path: str) -> bool:
+    return _open_root(chart_name, path) is not None
+
+
+def _walk(chart: Chart, defaults: dict, values: dict, prefix: str, problems: list[ValuesProblem],
+          shown: str = "") -> None:
+    """`prefix` is the path inside `chart` (what OPEN_MAPS names); `shown` goes before it in messages
+    (the subchart's key in its parent)."""
+    for key, value in values.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        full = f"{shown}.{path}" if shown else path
+        if _is_open(chart.name, path):
+            if OPEN_MAPS[chart.name].get(_open_root(chart.name, path)) == RESOURCES and path.endswith("resources"):
+                problems += [ValuesProblem(f"{full}.{k}", "not a field of a Kubernetes ResourceRequirements")
+                             for k in (value or {}) if k not in RESOURCE_KEYS]
+            continue
+        alias = ALIASES.get(chart.name, {}).get(path)
+        if alias is not None and isinstance(value, dict):
+            target = chart.defaults if alias == "" else chart.default_at(alias)
+            _walk(chart, target or {}, value, alias, problems, f"{shown}.{key}" if shown else str(key))
+            continue
+        if key not in defaults:
+            near = difflib.get_close_matches(str(key), [str(k) for k in defaults], n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            problems.append(ValuesProblem(full, f"not a value of chart {chart.name} {chart.version}{hint}"))
+            continue
+        default = defaults[key]
+        if default is None or value is None:
+            continue
+        if _type_name(default) != _type_name(value):
+            problems.append(ValuesProblem(full, f"{_type_name(value)} {value!r} where chart {chart.name} "
+                                                f"{chart.version} has a {_type_name(default)} ({default!r})"))
+        elif isinstance(value, dict) and default:
+            _walk(chart, default, value, path, problems, shown)
+
+
+def values_problems(chart: Chart, values: dict) -> list[ValuesProblem]:
+    """Every key path of `values` the chart does not have, every value whose type differs from the
+    default's, and every values.schema.json error of the merged values (as Helm validates them)."""
+    problems: list[ValuesProblem] = []
+    own = {k: v for k, v in values.items() if k not in chart.subcharts}
+    _walk(chart, chart.defaults, own, "", problems)
+    for key, sub in chart.subcharts.items():
+        if isinstance(values.get(key), dict):
+            # the parent's section for a subchart overrides the subchart's defaults (and holds its condition)
+            _walk(sub, deep_merge(sub.defaults, chart.defaults.get(key) or {}), values[key], "", problems, key)
+    if chart.schema is not None:
+        problems += _schema_problems(chart, values)
+    return problems
+
+
+def _schema_problems(chart: Chart, values: dict) -> list[ValuesProblem]:
+    import jsonschema
+
+    merged = deep_merge(chart.raw_values, values)
+    validator = jsonschema.validators.validator_for(chart.schema)(chart.schema)
+    return [ValuesProblem(".".join(str(p) for p in error.absolute_path) or "(values)",
+                          f"values.schema.json of {chart.name} {chart.version}: {error.message}")
+            for error in sorted(validator.iter_errors(merged), key=lambda e: list(map(str, e.absolute_path)))]
