@@ -34,7 +34,7 @@ class AddonConfig(Strict):
         if not self.version:
             return ChartPin(self.chart or base.chart, self.repository or base.repository, base.version,
                             base.app_version)
-        app = self.app_version or (self.version if base.version == base.app_version else None)
+        app = self.app_version or (self.version if base.version.lstrip("v") == base.app_version else None)
         if app is None:
             raise ValueError(f"version {self.version!r} overrides chart {base.chart!r}, whose chart and app "
                              "versions differ: set appVersion too so compatibility can be checked")

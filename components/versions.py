@@ -1,12 +1,18 @@
 """Every pinned version in one place, and Seldon's compatibility matrix (seed 003 §3.2) as rules.
 
 `app_version` is the version of the software the chart installs; the compatibility rules apply to it.
-The shared CRDs (../shared/crds/README.md) are the versions the test control plane validates against.
+It is the chart's own `appVersion` unless `app_from` says where else it is read and why (a test reads it
+there in the pinned chart's data, ../shared/charts). The shared CRDs (../shared/crds) are the versions the
+test control plane validates against.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# where app_version is read when it is not the chart's appVersion
+ISTIO_RELEASE = "version"  # istio/release-builder writes the release into version and appVersion on publish
+PROMETHEUS_IMAGE = "values:prometheus.prometheusSpec.image.tag"
 
 
 @dataclass(frozen=True)
@@ -15,36 +21,46 @@ class ChartPin:
     repository: str
     version: str
     app_version: str
+    # "appVersion" (Chart.yaml), "version" (the chart's version) or "values:<path>" (a default image tag)
+    app_from: str = "appVersion"
 
 
 ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts"
 SELDON_REPO = "https://storage.googleapis.com/seldon-charts"
 
 CHARTS: dict[str, ChartPin] = {
-    "istio-base": ChartPin("base", ISTIO_REPO, "1.29.6", "1.29.6"),
-    "istiod": ChartPin("istiod", ISTIO_REPO, "1.29.6", "1.29.6"),
-    "istio-gateway": ChartPin("gateway", ISTIO_REPO, "1.29.6", "1.29.6"),
-    "knative-operator": ChartPin("knative-operator", "https://knative.github.io/operator", "v1.22.2", "1.22.2"),
+    # Istio's Chart.yaml in git says 1.0.0; the published chart's version and appVersion are the release
+    "istio-base": ChartPin("base", ISTIO_REPO, "1.29.6", "1.29.6", ISTIO_RELEASE),
+    "istiod": ChartPin("istiod", ISTIO_REPO, "1.29.6", "1.29.6", ISTIO_RELEASE),
+    "istio-gateway": ChartPin("gateway", ISTIO_REPO, "1.29.6", "1.29.6", ISTIO_RELEASE),
+    # the operator's version (its Chart.yaml has no appVersion); it installs KNATIVE_VERSION below
+    "knative-operator": ChartPin("knative-operator", "https://knative.github.io/operator", "v1.22.2", "1.22.2",
+                                 "version"),
     "seldon-core": ChartPin("seldon-core-operator", SELDON_REPO, "1.18.2", "1.18.2"),
     # Seldon Deploy is licensed: its chart location is configurable; the values follow the 1.3 manual.
     "seldon-deploy": ChartPin("seldon-deploy", "https://storage.googleapis.com/seldon-deploy-charts", "1.3.0", "1.3.0"),
+    # the chart's appVersion (v0.85.0) is prometheus-operator's; the compatibility rule is about Prometheus,
+    # so this records the Prometheus image the chart defaults to
     "kube-prometheus-stack": ChartPin(
-        "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "77.0.0", "3.5.0"
-    ),
+        "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "77.0.0", "3.5.0",
+        PROMETHEUS_IMAGE),
     "opensearch": ChartPin("opensearch", "https://opensearch-project.github.io/helm-charts", "3.1.0", "3.1.0"),
     "opensearch-dashboards": ChartPin("opensearch-dashboards", "https://opensearch-project.github.io/helm-charts",
                                       "3.1.0", "3.1.0"),
     "eck-operator": ChartPin("eck-operator", "https://helm.elastic.co", "3.5.0", "3.5.0"),
-    "fluent-bit": ChartPin("fluent-bit", "https://fluent.github.io/helm-charts", "0.54.0", "4.1.1"),
-    "argo-cd": ChartPin("argo-cd", "https://argoproj.github.io/argo-helm", "9.1.0", "3.5.1"),
+    "fluent-bit": ChartPin("fluent-bit", "https://fluent.github.io/helm-charts", "0.54.0", "4.1.0"),
+    "argo-cd": ChartPin("argo-cd", "https://argoproj.github.io/argo-helm", "9.1.0", "3.2.0"),
     "postgres-operator": ChartPin(
         "postgres-operator", "https://opensource.zalando.com/postgres-operator/charts/postgres-operator",
         "1.15.1", "1.15.1",
     ),
-    "minio": ChartPin("minio", "https://charts.min.io", "5.4.0", "2025.9.7"),
-    "argo-workflows": ChartPin("argo-workflows", "https://argoproj.github.io/argo-helm", "0.45.0", "3.7.0"),
+    "minio": ChartPin("minio", "https://charts.min.io", "5.4.0", "RELEASE.2024-12-18T13-15-44Z"),
+    "argo-workflows": ChartPin("argo-workflows", "https://argoproj.github.io/argo-helm", "0.45.0", "3.6.0"),
 }
 
+# Knative Serving and Eventing as the operator installs them (its bundled manifests, cmd/operator/kodata);
+# set as spec.version of KnativeServing/KnativeEventing so the operator never picks another
+KNATIVE_VERSION = "1.22.0"
 # Elasticsearch and Kibana run by ECK (the eck-operator chart installs only the operator)
 ELASTIC_STACK_VERSION = "8.19.0"
 # the non-Knative request logger (seed 003 "Running without KNative"), released with Seldon Core
@@ -81,15 +97,18 @@ def compatibility_problems(charts: dict[str, ChartPin] = CHARTS) -> list[str]:
     """Every way the given pins break Seldon's matrix or our own rules; empty when compatible."""
     problems = []
     for key, pin in charts.items():
+        minimum = MINIMUM_APP_VERSIONS.get(key)
         try:
             parse(pin.version)
-            app = parse(pin.app_version)
+            app = parse(pin.app_version) if minimum else ()
         except ValueError:
             problems.append(f"{key}: version {pin.version!r} / {pin.app_version!r} is not an exact x.y.z pin")
             continue
-        minimum = MINIMUM_APP_VERSIONS.get(key)
         if minimum and app < parse(minimum):
             problems.append(f"{key}: {pin.app_version} is below the supported minimum {minimum}")
+    if parse(KNATIVE_VERSION) < parse(MINIMUM_APP_VERSIONS["knative-operator"]):
+        problems.append(f"knative: {KNATIVE_VERSION} is below the supported minimum "
+                        f"{MINIMUM_APP_VERSIONS['knative-operator']}")
     core = charts.get("seldon-core")
     if core and parse(core.app_version)[:2] != SELDON_CORE_SERIES:
         problems.append(f"seldon-core: {core.app_version} is not 1.18.x (the v1 CRD this platform renders)")

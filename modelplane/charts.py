@@ -212,7 +212,36 @@ def _schema_problems(chart: Chart, values: dict) -> list[ValuesProblem]:
     import jsonschema
 
     merged = deep_merge(chart.raw_values, values)
-    validator = jsonschema.validators.validator_for(chart.schema)(chart.schema)
+    # the charts name draft-less `http://json-schema.org/schema#`; Helm 3 validates them as draft 7
+    validator = jsonschema.Draft7Validator(chart.schema)
     return [ValuesProblem(".".join(str(p) for p in error.absolute_path) or "(values)",
                           f"values.schema.json of {chart.name} {chart.version}: {error.message}")
             for error in sorted(validator.iter_errors(merged), key=lambda e: list(map(str, e.absolute_path)))]
+
+
+@dataclass(frozen=True)
+class ReleaseCheck:
+    """One Helm release's values against its pinned chart: problems, or why it could not be checked."""
+
+    release: str
+    chart: str
+    version: str
+    problems: tuple[ValuesProblem, ...] = ()
+    unchecked: str | None = None
+
+
+def check_release(store: ChartStore, release: str, chart: str, version: str, values: dict) -> ReleaseCheck:
+    if chart in UNAVAILABLE:
+        return ReleaseCheck(release, chart, version, unchecked=UNAVAILABLE[chart])
+    data = store.get(chart, version)
+    if data is None:
+        missing = ValuesProblem("(chart)", f"no chart data for {chart} {version} ({store.folder(chart, version)} "
+                                           "does not exist): its values cannot be checked")
+        return ReleaseCheck(release, chart, version, (missing,))
+    return ReleaseCheck(release, chart, version, tuple(values_problems(data, values)))
+
+
+def check_releases(store: ChartStore, releases: list[dict]) -> list[ReleaseCheck]:
+    """`releases`: the inputs of kubernetes:helm.sh/v3:Release resources (name, chart, version, values)."""
+    return [check_release(store, r.get("name", ""), r["chart"], str(r.get("version", "")), r.get("values") or {})
+            for r in releases]

@@ -8,6 +8,7 @@ import pulumi_kubernetes as k8s
 
 from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel
+from components.versions import KNATIVE_VERSION
 
 BROKER = "default"
 # pulumi-kubernetes awaits this condition on a custom resource: the operator sets Ready once the component
@@ -35,6 +36,7 @@ class Knative(pulumi.ComponentResource):
             "knative-serving", api_version="operator.knative.dev/v1beta1", kind="KnativeServing",
             metadata={"name": "knative-serving", "namespace": serving_namespace, "annotations": WAIT_READY},
             spec={
+                "version": KNATIVE_VERSION,
                 "ingress": {"istio": {"enabled": True}},
                 "config": {"istio": {"local-gateway.knative-serving.knative-local-gateway":
                                      "cluster-local-gateway.istio-system.svc.cluster.local"}},
@@ -48,7 +50,7 @@ class Knative(pulumi.ComponentResource):
         self.eventing = k8s.apiextensions.CustomResource(
             "knative-eventing", api_version="operator.knative.dev/v1beta1", kind="KnativeEventing",
             metadata={"name": "knative-eventing", "namespace": eventing_namespace, "annotations": WAIT_READY},
-            spec={}, opts=after_operator)
+            spec={"version": KNATIVE_VERSION}, opts=after_operator)
         self.broker = k8s.apiextensions.CustomResource(
             "request-logger-broker", api_version="eventing.knative.dev/v1", kind="Broker",
             metadata={"name": BROKER, "namespace": logs_namespace},
