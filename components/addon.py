@@ -8,14 +8,13 @@ has to be typed twice.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
-from components.base import DnsLabel, Strict
+from components.base import DnsLabel, Strict, deep_merge
 from components.versions import CHARTS, ChartPin
 
 
@@ -39,18 +38,6 @@ class AddonConfig(Strict):
             raise ValueError(f"version {self.version!r} overrides chart {base.chart!r}, whose chart and app "
                              "versions differ: set appVersion too so compatibility can be checked")
         return ChartPin(self.chart or base.chart, self.repository or base.repository, self.version, app)
-
-
-def deep_merge(base: dict, override: dict) -> dict:
-    """`override` wins; nested dicts merge; lists and scalars replace. `base` is never modified and its
-    leaves are kept as they are (they may be Outputs, which cannot be copied)."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 class HelmAddon(pulumi.ComponentResource):

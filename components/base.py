@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Annotated
 
@@ -39,3 +40,15 @@ def _quantity(value: str | int) -> str:
 
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 Quantity = Annotated[str | int, AfterValidator(_quantity)]
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """`override` wins; nested dicts merge; lists and scalars replace. `base` is never modified and its
+    leaves are kept as they are (they may be Outputs, which cannot be copied)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged

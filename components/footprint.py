@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from components.addon import deep_merge
 from components.addons import batch, logging, prometheus, seldon_core
+from components.base import deep_merge
 from components.cluster.presets import PRESETS
 from components.quantity import Requests, cpu_cores, memory_gib
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from components.addon import deep_merge
+from components.base import deep_merge
 
 # Istio's charts keep their defaults under this key; templates/zzz_profile.yaml merges user values over it
 ISTIO_DEFAULTS = "_internal_defaults_do_not_set"

@@ -9,6 +9,7 @@ from components.config import secret_fields
 from components.errors import ConfigError
 from components.program import REPO_ROOT, load, tenants_path
 from components.secrets import is_plaintext
+from modelplane.charts import ChartStore, check_release
 from modelplane.plan import read_plan
 from modelplane.stackfile import read_stack
 from policies.check import Override, Result, evaluate, resources_from_plan
@@ -35,9 +36,13 @@ def _check_overrides(stack: str, overrides: dict) -> None:
                                                f"{', '.join(sorted(RULES))})" for rule_id in unknown])
 
 
-def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None) -> Result:
+def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None,
+                charts: Path | None = None) -> Result:
     """Validate the stack, render it (or read the plan `modelplane render` wrote to plan_dir) and
-    evaluate every rule. Raises ConfigError for invalid input."""
+    evaluate every rule; with chart data (`charts`, laid out like ../shared/charts) also every Helm values
+    path. Raises ConfigError for invalid input."""
+    if charts is not None and not Path(charts).is_dir():
+        raise ConfigError("--charts", [f"(dir): {charts} is not a directory of chart data"])
     flat, secret_keys = read_stack(stack, root)
     config, tenants = load(flat, secret_keys, stack, root)
     _check_overrides(stack, config.policy.overrides)
@@ -52,6 +57,20 @@ def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None
     ctx = Context(
         environment=config.environment, resources=resources_from_plan(plan), tenants=tenants,
         opa_grants=tenants.opa_grants(),
-        plaintext_secrets={path: ref for path, ref in secret_fields(config) if is_plaintext(ref)})
+        plaintext_secrets={path: ref for path, ref in secret_fields(config) if is_plaintext(ref)},
+        charts=ChartStore(charts) if charts else None)
     overrides = {k: Override(v.enforcement, v.reason) for k, v in config.policy.overrides.items()}
-    return evaluate(stack, ctx, overrides)
+    result = evaluate(stack, ctx, overrides)
+    result.notes.append(_charts_note(ctx, charts))
+    return result
+
+
+def _charts_note(ctx: Context, charts: Path | None) -> str:
+    if ctx.charts is None:
+        return ("Helm values were NOT checked against the pinned charts (MP016): no chart data given; pass "
+                "--charts DIR or set MODELPLANE_CHARTS (README: Upstream files)")
+    checks = [check_release(ctx.charts, r.name, r.inputs.get("chart", ""), str(r.inputs.get("version", "")),
+                            r.inputs.get("values") or {}) for r in ctx.releases()]
+    unchecked = [f"{c.release} ({c.unchecked})" for c in checks if c.unchecked]
+    return (f"Helm values of {len(checks) - len(unchecked)} release(s) checked against the chart data in {charts}"
+            + (f"; not checked: {', '.join(unchecked)}" if unchecked else ""))

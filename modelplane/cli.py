@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -39,7 +40,9 @@ def _check(args: argparse.Namespace) -> int:
     from modelplane.check import check_stack
     from policies.check import FORMATS
 
-    result = check_stack(args.stack, Path(args.root), Path(args.plan) if args.plan else None)
+    charts = args.charts or os.environ.get("MODELPLANE_CHARTS") or None
+    result = check_stack(args.stack, Path(args.root), Path(args.plan) if args.plan else None,
+                         Path(charts) if charts else None)
     sys.stdout.write(FORMATS[args.format](result))
     return EXIT_VIOLATION if result.failed else 0
 
@@ -96,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     _stack_arguments(check)
     check.add_argument("--format", choices=("text", "json", "junit"), default="text")
     check.add_argument("--plan", help="a `modelplane render` output to check instead of rendering again")
+    check.add_argument("--charts", help="chart data laid out like ../shared/charts (default: $MODELPLANE_CHARTS): "
+                                        "also check every Helm values path against the pinned chart")
     check.set_defaults(func=_check)
     pack = sub.add_parser("policy-config", help="write policies/config/<stack>.json for CrossGuard")
     _stack_arguments(pack)

@@ -31,6 +31,8 @@ class Result:
     environment: str
     findings: list[Finding] = field(default_factory=list)
     evaluated: list[tuple[Rule, Enforcement, Override | None]] = field(default_factory=list)
+    # what the reader must know about what was (not) checked
+    notes: list[str] = field(default_factory=list)
 
     @property
     def mandatory(self) -> list[Finding]:
@@ -71,6 +73,7 @@ def as_text(result: Result) -> str:
     for rule, enforcement, override in result.evaluated:
         if override:
             lines.append(f"note: {rule.id} is {enforcement} in this stack (policy.overrides): {override.reason}")
+    lines += [f"note: {note}" for note in result.notes]
     advisory = len(result.findings) - len(result.mandatory)
     lines += ["", f"{len(result.mandatory)} mandatory violation(s), {advisory} advisory finding(s): "
                   f"{'FAIL' if result.failed else 'PASS'}"]
@@ -80,6 +83,7 @@ def as_text(result: Result) -> str:
 def as_json(result: Result) -> str:
     return json.dumps({
         "stack": result.stack, "environment": result.environment, "passed": not result.failed,
+        "notes": result.notes,
         "rules": [{"id": r.id, "title": r.title, "severity": r.severity, "enforcement": e,
                    "override": o.reason if o else None} for r, e, o in result.evaluated],
         "findings": [{"rule": f.rule.id, "title": f.rule.title, "severity": f.rule.severity,
@@ -106,6 +110,8 @@ def as_junit(result: Result) -> str:
             failure.text = text
         elif mine:
             ET.SubElement(case, "system-out").text = f"advisory:\n{text}"
+    if result.notes:
+        ET.SubElement(suite, "system-out").text = "\n".join(result.notes)
     root = ET.Element("testsuites")
     root.append(suite)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

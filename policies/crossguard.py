@@ -5,6 +5,7 @@ StackValidationPolicy named `mpNNN-...`, mandatory unless the per-stack pack con
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from components.tenants import TenantsFile, load_tenants
+from modelplane.charts import ChartStore
 from policies.rules import RULES, Context, Resource, Rule
 from policies.rules.base import environment_of
 
@@ -65,7 +67,9 @@ def context_of(args: StackValidationArgs) -> Context:
     if config.get("tenantsFile"):
         tenants = load_tenants(ROOT / config["tenantsFile"])
     grants = tenants.opa_grants() if tenants else []
-    return Context(environment=environment, resources=resources, tenants=tenants, opa_grants=grants)
+    charts = os.environ.get("MODELPLANE_CHARTS")
+    return Context(environment=environment, resources=resources, tenants=tenants, opa_grants=grants,
+                   charts=ChartStore(Path(charts)) if charts else None)
 
 
 def policy(rule: Rule) -> StackValidationPolicy:

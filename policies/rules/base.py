@@ -14,6 +14,7 @@ from components.models.seldon_deployment import COMPONENT_TYPE as SELDON_MODEL
 from components.opa import Grant
 from components.tenancy import FACTS_CONFIGMAP
 from components.tenants import TenantsFile
+from modelplane.charts import ChartStore
 
 Severity = Literal["low", "medium", "high", "critical"]
 Enforcement = Literal["advisory", "mandatory", "disabled"]
@@ -71,6 +72,8 @@ class Context:
     opa_grants: list[Grant] = field(default_factory=list)
     # secret values typed in plaintext in stack config: field path -> value
     plaintext_secrets: dict[str, str] = field(default_factory=dict)
+    # the pinned charts' data (modelplane.charts.ChartStore); None when none was given: values unchecked
+    charts: ChartStore | None = None
 
     @property
     def dev(self) -> bool:

@@ -7,6 +7,7 @@ import binascii
 import re
 
 from components.secrets import REDACTED, SEED_DEFAULT_SECRETS
+from modelplane.charts import check_release
 from policies.rules.base import Context, Resource, Violation, rule, walk
 
 EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")
@@ -145,3 +146,21 @@ def elastic_basic_auth(ctx: Context):
     have = {o.namespace for o in ctx.kind("Secret") if o.name == "elastic-credentials"}
     for ns in sorted({"seldon-logs", "seldon-system"} - have):
         yield Violation(f"Secret {ns}/elastic-credentials", "missing", deploy.urn)
+
+
+@rule("MP016", "Helm values exist in the pinned chart, with the default's type", severity="high",
+      rationale="Helm ignores a values key its chart does not read: a typo or a key from another chart version "
+                "installs without error and silently does nothing (a retention never set, a resource limit "
+                "never applied).",
+      fix="Correct the key path (or its type) in addons.<name>.values to one the pinned chart's values.yaml "
+          "has; check it with `modelplane check --charts DIR`.")
+def helm_values_in_chart(ctx: Context):
+    if ctx.charts is None:
+        return
+    for r in ctx.releases():
+        i = r.inputs
+        check = check_release(ctx.charts, r.name, i.get("chart", ""), str(i.get("version", "")),
+                              i.get("values") or {})
+        for problem in check.problems:
+            where = "" if problem.path == "(chart)" else f"values.{problem.path}: "
+            yield Violation(f"Helm release {r.name}", f"{where}{problem.message}", r.urn)

@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from modelplane.cli import main
+from modelplane.upstream import charts_dir
+from policies.rules import RULES
 from tests.conftest import STACKS, edit_stack
 
 
@@ -22,7 +24,7 @@ def _plant(config):
 def test_committed_stacks_pass(rendered, capsys, stack):
     assert main(["check", "--stack", stack, "--plan", str(rendered[stack]), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["passed"] and len(report["rules"]) == 15
+    assert report["passed"] and len(report["rules"]) == len(RULES)
     assert all(f["enforcement"] == "advisory" for f in report["findings"])
     if stack in ("staging", "prod"):
         assert report["findings"] == []
@@ -45,7 +47,7 @@ def test_junit_output_parses_with_a_failure_per_violated_rule(stack_tree, capsys
     root = ET.fromstring(capsys.readouterr().out.split("?>", 1)[1])
     (suite,) = root.findall("testsuite")
     cases = suite.findall("testcase")
-    assert len(cases) == int(suite.get("tests")) == 15
+    assert len(cases) == int(suite.get("tests")) == len(RULES)
     failed = {c.get("name").split()[0] for c in cases if c.find("failure") is not None}
     assert failed == {"MP007", "MP010"} and suite.get("failures") == "2"
     mp010 = next(c for c in cases if c.get("name").startswith("MP010"))
@@ -75,3 +77,35 @@ def test_bad_override_exits_2_naming_the_field(stack_tree, capsys, override, exp
     edit_stack(stack_tree, "prod", lambda c: c.update({"modelplane:policy": {"overrides": override}}))
     assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 2
     assert expected in capsys.readouterr().err
+
+
+def _misspell_retention(config):
+    config["modelplane:addons"]["prometheus"] = {"values": {"prometheus": {"prometheusSpec": {"retentionnn": "1d"}}}}
+
+
+def test_a_values_key_the_pinned_chart_lacks_fails_prod_with_chart_data(stack_tree, capsys):
+    edit_stack(stack_tree, "prod", _misspell_retention)
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree), "--charts", str(charts_dir())]) == 1
+    out = capsys.readouterr().out
+    assert "MANDATORY MP016" in out
+    assert ("Helm release prometheus: values.prometheus.prometheusSpec.retentionnn: not a value of chart "
+            "kube-prometheus-stack 77.0.0 (did you mean 'retention'?)") in out
+    assert "note: Helm values of 14 release(s) checked against the chart data" in out
+
+
+def test_without_chart_data_check_says_values_were_not_checked(stack_tree, capsys, monkeypatch):
+    monkeypatch.delenv("MODELPLANE_CHARTS", raising=False)
+    edit_stack(stack_tree, "prod", _misspell_retention)
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 0
+    assert "note: Helm values were NOT checked against the pinned charts (MP016)" in capsys.readouterr().out
+
+
+def test_chart_data_from_the_environment_and_a_missing_directory(stack_tree, capsys, monkeypatch):
+    edit_stack(stack_tree, "prod", _misspell_retention)
+    monkeypatch.setenv("MODELPLANE_CHARTS", str(charts_dir()))
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [f["rule"] for f in report["findings"]] == ["MP016"]
+    monkeypatch.setenv("MODELPLANE_CHARTS", str(stack_tree / "nowhere"))
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 2
+    assert "nowhere is not a directory of chart data" in capsys.readouterr().err

@@ -8,6 +8,8 @@ import copy
 import pytest
 
 from components.tenants import Tenant, TenantsFile
+from modelplane.charts import ChartStore
+from modelplane.upstream import charts_dir
 from policies.rules import RULES, Context, Resource
 
 SDEP = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment"
@@ -70,9 +72,9 @@ def elastic_secrets() -> list[Resource]:
 
 
 def ctx(env: str = "prod", resources: list[Resource] = (), tenants: list[Tenant] | None = None, grants=(),
-        plaintext: dict | None = None) -> Context:
+        plaintext: dict | None = None, charts: bool = False) -> Context:
     return Context(env, list(resources), TenantsFile.model_construct(tenants=tenants) if tenants is not None else None,
-                   list(grants), plaintext or {})
+                   list(grants), plaintext or {}, ChartStore(charts_dir()) if charts else None)
 
 
 def tenant(name: str, quota: bool = True) -> Tenant:
@@ -126,6 +128,11 @@ CASES = {
               "over the ConfigMap limit"),
     "MP015": (ctx(resources=[deploy(), *elastic_secrets()]), ctx(resources=[deploy(basic_auth=False)]),
               "elasticsearch.basicAuth is not true"),
+    "MP016": (ctx(resources=[release("prometheus", "kube-prometheus-stack", version="77.0.0", values={
+                  "prometheus": {"prometheusSpec": {"retention": "7d"}}})], charts=True),
+              ctx(resources=[release("prometheus", "kube-prometheus-stack", version="77.0.0", values={
+                  "prometheus": {"prometheusSpec": {"retentionnn": "7d"}}})], charts=True),
+              "values.prometheus.prometheusSpec.retentionnn: not a value of chart kube-prometheus-stack 77.0.0"),
 }
 
 
