@@ -21,6 +21,8 @@ up: $(VENV)/.installed
 	    kind create cluster --name "$$name"; \
 	  fi; \
 	fi
+	@# the footprint against the size preset needs the chart data; pulumi up itself cannot check it
+	$(VENV)/bin/modelplane render --stack $(STACK) --out build/$(STACK)
 	$(VENV)/bin/modelplane preflight --stack $(STACK)
 	@[ -n "$$PULUMI_BACKEND_URL" ] || pulumi whoami >/dev/null 2>&1 || pulumi login --local
 	pulumi stack select --create $(STACK)

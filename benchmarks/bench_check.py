@@ -75,9 +75,9 @@ def main() -> int:
         print(f"checkov not found at {CHECKOV}; `make bench` installs it into .venv-bench", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        plan, notes = render("prod")
+        rendered = render("prod")
         out = Path(tmp) / "prod"
-        write_plan(out, planted(plan), notes)
+        write_plan(out, planted(rendered.plan), rendered.notes)
         objects = len(list((out / "manifests").rglob("*.yaml")))
         ours, ours_run = median_seconds([sys.executable, "-m", "modelplane.cli", "check", "--stack", "prod",
                                          "--plan", str(out), "--format", "json"])

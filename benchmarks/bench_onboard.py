@@ -66,8 +66,8 @@ def main() -> int:
     try:
         kubeconfig = plane.kubeconfig(ADMIN)
         load_crds(kubeconfig)
-        plan, notes = render("prod")
-        write_plan(work / "prod", plan, notes)
+        rendered = render("prod")
+        write_plan(work / "prod", rendered.plan, rendered.notes)
         platform = [o for o in read_manifests(work / "prod" / "manifests") if o["kind"] != "SeldonDeployment"]
         apply_objects(kubeconfig, platform)
         env = {**os.environ, "KUBECONFIG": str(kubeconfig), "ANSIBLE_CONFIG": "ansible/ansible.cfg"}

@@ -39,7 +39,7 @@ def timed(root: Path) -> tuple[float, int]:
     samples, resources = [], 0
     for _ in range(RUNS):
         start = time.perf_counter()
-        plan, _ = render("prod", root)
+        plan = render("prod", root).plan
         samples.append(time.perf_counter() - start)
         resources = len(plan["resources"])
     return statistics.median(samples), resources

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 import re
 from typing import Annotated
 
@@ -38,7 +39,20 @@ def _quantity(value: str | int) -> str:
     return text
 
 
+def _cidr(value: str) -> str:
+    """An IPv4 or IPv6 network in CIDR notation with no host bits set (what AWS, GCP and Kubernetes accept)."""
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        reason = "has host bits set" if "host bits" in str(exc) else "is not a network in CIDR notation"
+        raise ValueError(f"{value!r} {reason} (e.g. 10.0.0.0/8, 203.0.113.0/24)") from None
+    if "/" not in value:
+        raise ValueError(f"{value!r} has no prefix length (e.g. {network})")
+    return value
+
+
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
 Quantity = Annotated[str | int, AfterValidator(_quantity)]
 
 

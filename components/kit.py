@@ -21,6 +21,8 @@ class PlatformKit:
     production: bool
     # `<namespace>/<name>` of the Istio Gateway routes attach to; None without Istio
     gateway_ref: str | None = None
+    # the host browsers reach the platform at (the gateway's first TLS host); None without one
+    public_host: str | None = None
 
     def ns(self, name: str) -> pulumi.Output[str]:
         """The namespace's name as an output of its Namespace resource, so users of it wait for it."""

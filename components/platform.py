@@ -11,7 +11,7 @@ from components.addons import argocd as argocd_mod
 from components.addons import logging, postgres
 from components.addons.argocd import ArgoCd
 from components.addons.batch import Minio
-from components.addons.istio import Istio
+from components.addons.istio import Istio, public_host
 from components.addons.knative import Knative
 from components.addons.postgres import ZalandoPostgres
 from components.addons.postgres_cloud import CloudSqlPostgres, RdsPostgres
@@ -42,6 +42,15 @@ def make_cluster(name: str, config: StackConfig, opts: pulumi.ResourceOptions):
     return ExistingCluster(name, cluster, opts=opts)
 
 
+def ingress_service_type(config: StackConfig) -> str:
+    """The ingress gateway's Service type: as configured, else NodePort on kind (nothing there gives a
+    LoadBalancer an address), else LoadBalancer."""
+    if config.addons.istio.service_type:
+        return config.addons.istio.service_type
+    kind = config.cluster.cloud == "existing" and config.cluster.kind_cluster
+    return "NodePort" if kind else "LoadBalancer"
+
+
 def system_namespaces(config: StackConfig) -> list[str]:
     a = config.addons
     wanted = [SELDON_SYSTEM, SELDON_LOGS]
@@ -70,14 +79,16 @@ class Platform(pulumi.ComponentResource):
             for ns in system_namespaces(config)
         }
         a = config.addons
-        self.kit = PlatformKit(self.namespaces, self.secrets, self.provider, production=config.production)
+        self.kit = PlatformKit(self.namespaces, self.secrets, self.provider, production=config.production,
+                               public_host=public_host(a.istio))
         wiring: dict = {"tenancy": config.tenancy.mode, "ingress_namespace": a.istio.namespace}
         core_deps: list[pulumi.Resource] = []
         # what Seldon Deploy's values name (secrets, services): its pods fail to start without them
         self.deploy_needs: list[pulumi.Resource] = []
 
         if a.istio.enabled:
-            self.istio = Istio("istio", a.istio, namespace=self.kit.ns(a.istio.namespace), opts=self._opts())
+            self.istio = Istio("istio", a.istio, namespace=self.kit.ns(a.istio.namespace),
+                               service_type=ingress_service_type(config), opts=self._opts())
             wiring["gateway_ref"] = self.kit.gateway_ref = self.istio.gateway_ref
             core_deps.append(self.istio)
         if a.knative.enabled:

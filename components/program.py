@@ -12,11 +12,11 @@ from pydantic import ValidationError
 
 from components.config import PROJECT, StackConfig, secret_fields, split_pulumi_config, validate_stack
 from components.errors import ConfigError, from_validation_error, read_yaml_file
-from components.footprint import footprint
 from components.models.seldon_deployment import GitopsTarget, gitops_target
 from components.models.spec import ModelsFile, ModelSpec
+from components.password import weakness
 from components.platform import Platform, system_namespaces
-from components.secrets import VAULT_VALUES
+from components.secrets import GENERATE, REDACTED, VAULT_VALUES, config_key
 from components.tenants import TenantsFile, is_reserved, load_tenants
 from components.vault import VAULT_PREFIX, VaultError, VaultReader, VaultRef, client_from_env
 
@@ -93,6 +93,23 @@ def read_vault_secrets(config: StackConfig, env: dict[str, str] | None = None) -
     return problems
 
 
+def search_password_problems(config: StackConfig, flat: dict) -> list[str]:
+    """OpenSearch's admin password, wherever its value is known before anything is declared: a literal,
+    a Vault value, or a Pulumi config secret as `pulumi up` hands it to the program (render has only
+    `<redacted>` there). Generated passwords are strong by construction (components.password.GENERATED)."""
+    logging = config.addons.logging
+    if not (logging.enabled and logging.flavor == "opensearch") or logging.password == GENERATE:
+        return []
+    ref = logging.password
+    key = config_key(ref)
+    value = VAULT_VALUES.get(ref) if ref.startswith(VAULT_PREFIX) else flat.get(f"{PROJECT}:{key}") if key else ref
+    if not isinstance(value, str) or value == REDACTED:
+        return []
+    problem = weakness(value, logging.username)
+    return [f"addons.logging.password: {ref if key or ref.startswith(VAULT_PREFIX) else '(literal)'}: {problem}"] \
+        if problem else []
+
+
 def gitops_targets(config: StackConfig, tenants: TenantsFile) -> dict[tuple[str, str], GitopsTarget]:
     """(namespace, model) -> where the model goes, for models in GitOps tenant namespaces."""
     out = {}
@@ -116,8 +133,9 @@ def load(flat_config: dict, secret_keys: set[str], stack: str,
         config = config.model_copy(update={"models": [*config.models, *extra]})
     path = tenants_path(stack, config, root)
     tenants = load_tenants(path)
-    problems = model_problems(config, tenants, path, places) + footprint(config).problems()
+    problems = model_problems(config, tenants, path, places)
     problems += read_vault_secrets(config)
+    problems += search_password_problems(config, flat_config)
     if problems:
         raise ConfigError(f"stack {stack!r}", problems)
     return config, tenants

@@ -28,8 +28,9 @@ REDACTED = "<redacted>"
 # in this process's memory only, and reaching resources as Pulumi secrets
 VAULT_VALUES: dict[str, str] = {}
 
-# Example credentials printed in the seeds; refused outside local/dev stacks.
-SEED_DEFAULT_SECRETS = frozenset({"admin", "minioadmin", "12341234", "password", "changeme"})
+# Example credentials printed in the seeds, and ones pinned charts create by default (MinIO's console
+# user console/console123); refused outside local/dev stacks.
+SEED_DEFAULT_SECRETS = frozenset({"admin", "minioadmin", "12341234", "password", "changeme", "console123"})
 
 
 def _secret_ref(value: str) -> str:
@@ -68,7 +69,10 @@ class SecretSource:
         self._config = pulumi.Config(project)
         self._generated: dict[str, pulumi.Output[str]] = {}
 
-    def resolve(self, ref: str, name: str, parent: pulumi.Resource | None = None) -> pulumi.Output[str]:
+    def resolve(self, ref: str, name: str, parent: pulumi.Resource | None = None, *,
+                strong: bool = False) -> pulumi.Output[str]:
+        """`strong`: a generated password has every character class (components.password.GENERATED), for
+        services that refuse weaker ones (OpenSearch's admin user)."""
         key = config_key(ref)
         if key is not None:
             return self._config.require_secret(key)
@@ -79,9 +83,10 @@ class SecretSource:
             if name not in self._generated:
                 import pulumi_random as random
 
-                password = random.RandomPassword(
-                    name, length=32, special=False, opts=pulumi.ResourceOptions(parent=parent)
-                )
+                from components.password import GENERATED
+
+                policy = {"special": True, **GENERATED} if strong else {"length": 32, "special": False}
+                password = random.RandomPassword(name, **policy, opts=pulumi.ResourceOptions(parent=parent))
                 self._generated[name] = pulumi.Output.secret(password.result)
             return self._generated[name]
         return pulumi.Output.secret(ref)

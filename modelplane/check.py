@@ -49,7 +49,7 @@ def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None
     if plan_dir is None:
         from modelplane.render import render
 
-        plan, _ = render(stack, root)
+        plan = render(stack, root).plan
     else:
         plan = read_plan(plan_dir)
         if plan.get("stack") != stack:

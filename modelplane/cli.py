@@ -17,8 +17,9 @@ def _render(args: argparse.Namespace) -> int:
     from modelplane.plan import helm_releases, is_kubernetes_object, write_plan
     from modelplane.render import render
 
-    plan, notes = render(args.stack, Path(args.root))
-    write_plan(Path(args.out), plan, notes)
+    rendered = render(args.stack, Path(args.root))
+    plan, notes = rendered.plan, rendered.notes
+    write_plan(Path(args.out), plan, notes, rendered.footprint, rendered.charts)
     objects = sum(1 for r in plan["resources"] if is_kubernetes_object(r))
     for note in notes:
         print(note)

@@ -100,13 +100,30 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
 
 
-def plan_markdown(plan: dict, notes: list[str]) -> str:
+def footprint_section(fp) -> list[str]:
+    """The per-release, per-workload requests table of a modelplane.footprint.Footprint."""
+    out = ["", "## Footprint (requests per workload)", "",
+           f"Size preset `{fp.preset}`: {fp.nodes} x {fp.machine_type}, {fp.capacity.cpu:.1f} CPU / "
+           f"{fp.capacity.memory:.1f} GiB allocatable. CPU in cores, memory in GiB. Every number comes from the "
+           "file named beside it: the pinned chart's values.yaml, a value modelplane or the stack sets, or an "
+           "object of this plan.", ""]
+    out += _table(["owner", "workload", "replicas", "CPU each", "memory each", "CPU", "memory", "from"], fp.table())
+    out += ["", f"Add-ons: **{fp.addons.cpu:.3f} CPU / {fp.addons.memory:.3f} GiB**; models: "
+                f"**{fp.models.cpu:.3f} CPU / {fp.models.memory:.3f} GiB**."]
+    return out
+
+
+def plan_markdown(plan: dict, notes: list[str], footprint=None, charts=None) -> str:
+    """`footprint`: a modelplane.footprint.Footprint; `charts`: the ChartStore the wiring reads defaults from."""
+    from modelplane.diagram import diagram_section
+
     resources = plan["resources"]
     counts = Counter(r["type"] for r in resources)
     out = [f"# modelplane plan: stack `{plan['stack']}`", "",
            f"{len(resources)} resources, {sum(1 for r in resources if is_kubernetes_object(r))} Kubernetes "
            f"objects, {counts[HELM_RELEASE]} Helm releases. Secret values are shown as `<redacted>`.", ""]
     out += [f"- {n}" for n in notes] + ([""] if notes else [])
+    out += diagram_section(plan, charts)[1:] + [""]
     out += ["## Resources by type", ""] + _table(["type", "count"], [[f"`{t}`", c] for t, c in sorted(counts.items())])
     out += ["", "## Helm releases", ""] + _table(["release", "namespace", "chart", "version", "repository"],
                                                  helm_releases(plan))
@@ -119,6 +136,8 @@ def plan_markdown(plan: dict, notes: list[str]) -> str:
         out += ["", "## Cloud resources", ""] + _table(
             ["type", "name", "protected"], [[f"`{r['type']}`", r["name"], r["options"]["protect"]] for r in cloud])
     out += ["", "## Models", ""] + models_table(plan)
+    if footprint is not None and footprint.charts:
+        out += footprint_section(footprint)
     objects = [manifest(r) for r in resources if is_kubernetes_object(r)]
     out += ["", "## Kubernetes objects", ""] + _table(
         ["kind", "namespace", "name"],
@@ -126,14 +145,14 @@ def plan_markdown(plan: dict, notes: list[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_plan(out_dir: Path, plan: dict, notes: list[str]) -> None:
+def write_plan(out_dir: Path, plan: dict, notes: list[str], footprint=None, charts=None) -> None:
     """Write the plan into a fresh directory, then swap it in: a failure never leaves half a plan."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         (staging / "plan.json").write_text(json.dumps(plan, indent=2, sort_keys=True) + "\n")
-        (staging / "plan.md").write_text(plan_markdown(plan, notes))
+        (staging / "plan.md").write_text(plan_markdown(plan, notes, footprint, charts))
         for obj in manifests(plan):
             path = staging / "manifests" / manifest_path(obj)
             path.parent.mkdir(parents=True, exist_ok=True)

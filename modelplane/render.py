@@ -2,28 +2,55 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from components import program
 from components.config import PROJECT
-from components.footprint import footprint
+from components.errors import ConfigError
 from components.program import REPO_ROOT, load
+from modelplane.charts import ChartStore
+from modelplane.footprint import Footprint, footprint
 from modelplane.mocks import run_program
 from modelplane.plan import GITOPS_DIR, gitops_models, plan_document
 from modelplane.stackfile import read_stack
+from modelplane.upstream import charts_dir
 
 
-def render(stack: str, root: Path = REPO_ROOT) -> tuple[dict, list[str]]:
-    """(plan document, notes). Raises ConfigError before running anything when the stack is invalid."""
+@dataclass(frozen=True)
+class Rendered:
+    plan: dict
+    notes: list[str]
+    footprint: Footprint
+    charts: ChartStore | None  # the chart data the footprint and the wiring read
+
+
+def render(stack: str, root: Path = REPO_ROOT, charts: Path | None = None) -> Rendered:
+    """The plan, its notes and its footprint. Raises ConfigError before writing anything when the stack is
+    invalid — its config, or a footprint that does not fit the size preset."""
     flat, secret_keys = read_stack(stack, root)
     config, _tenants = load(flat, secret_keys, stack, root)
     registrations = run_program(lambda: program.main(root), flat, secret_keys, project=PROJECT, stack=stack)
-    notes = [f"environment `{config.environment}`, cluster `{config.cluster.cloud}` "
-             f"(size preset `{config.cluster.size}`)", footprint(config).line()]
     plan = plan_document(stack, registrations)
+    chart_data = charts_dir(charts)
+    store = ChartStore(chart_data) if chart_data else None
+    fp = footprint(plan, config.cluster, store, stack_values=_stack_values(stack, config))
+    if chart_data and fp.problems():
+        raise ConfigError(f"stack {stack!r}", fp.problems())
+    notes = [f"environment `{config.environment}`, cluster `{config.cluster.cloud}` "
+             f"(size preset `{config.cluster.size}`)",
+             fp.line() if chart_data else "footprint: NOT computed — no chart data (../shared/charts or "
+                                          "MODELPLANE_CHARTS): chart defaults are unknown, so the size preset "
+                                          "was not checked"]
     gitops = gitops_models(plan)
     if gitops:
         notes.append(f"{len(gitops)} model(s) in GitOps namespaces are not applied by Pulumi: commit "
                      f"`{GITOPS_DIR}/<namespace>/` of this plan to each tenant's repo "
                      f"({', '.join(sorted(g['path'] for g in gitops))})")
-    return plan, notes
+    return Rendered(plan, notes, fp, store)
+
+
+def _stack_values(stack: str, config) -> list[tuple[str, dict]]:
+    """Where a stack's own Helm values overrides live, to name them as the source of a number."""
+    return [(f"stacks/Pulumi.{stack}.yaml addons.{name}.values", addon.values)
+            for name, addon in config.addons.items() if addon.values]

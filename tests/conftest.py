@@ -21,8 +21,8 @@ def rendered(tmp_path_factory) -> dict[str, Path]:
     out = {}
     base = tmp_path_factory.mktemp("rendered")
     for stack in STACKS:
-        plan, notes = render(stack)
-        write_plan(base / stack, plan, notes)
+        rendered = render(stack)
+        write_plan(base / stack, rendered.plan, rendered.notes, rendered.footprint, rendered.charts)
         out[stack] = base / stack
     return out
 
@@ -44,11 +44,19 @@ def edit_stack(root: Path, stack: str, change) -> None:
 
 
 def render_plan(root: Path, stack: str, out: Path) -> dict:
-    """`modelplane render --stack STACK --out OUT --root ROOT` through the CLI (exit 0), and its plan."""
+    """`modelplane render --stack STACK --out OUT --root ROOT` through the CLI (exit 0), and its plan. Every
+    variant a test renders this way also has its Helm values checked against the pinned charts."""
+    from modelplane.charts import ChartStore, check_releases
     from modelplane.cli import main
+    from modelplane.plan import HELM_RELEASE
+    from modelplane.upstream import charts_dir
 
     assert main(["render", "--stack", stack, "--out", str(out), "--root", str(root)]) == 0
-    return read_plan(out)
+    plan = read_plan(out)
+    releases = [r["inputs"] for r in plan["resources"] if r["type"] == HELM_RELEASE]
+    problems = [(c.release, str(p)) for c in check_releases(ChartStore(charts_dir()), releases) for p in c.problems]
+    assert problems == [], f"{stack} variant: Helm values the pinned charts do not have: {problems}"
+    return plan
 
 
 @pytest.fixture

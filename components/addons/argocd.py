@@ -4,9 +4,6 @@ the `git-creds` Secret Seldon Deploy commits with (token or SSH key)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field, model_validator
@@ -15,14 +12,12 @@ from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel, Strict
 from components.errors import FieldProblems
 from components.kit import PART_OF, PlatformKit
+from components.password import bcrypt_hash
 from components.secrets import SecretRef
 
 GIT_SECRET = "git-creds"
 PROJECT = "seldon"
 PREFIX = "/argocd/"
-BCRYPT_COST = 10
-_STANDARD = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-_BCRYPT = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 class GitCredentials(Strict):
@@ -48,16 +43,6 @@ class ArgoCdConfig(AddonConfig):
     namespace: DnsLabel | None = "argocd"
     admin_password: SecretRef = "generate"
     git: GitCredentials | None = None
-
-
-def bcrypt_hash(password: str, pepper: str) -> str:
-    """bcrypt with a salt derived from the password, so the hash — and the release — only change when the
-    password does (a random salt would make every `pulumi up` update argocd-secret)."""
-    import bcrypt
-
-    digest = hashlib.sha256(f"{pepper}\0{password}".encode()).digest()[:16]
-    salt = base64.b64encode(digest).rstrip(b"=").translate(bytes.maketrans(_STANDARD, _BCRYPT))
-    return bcrypt.hashpw(password.encode(), b"$2b$%02d$" % BCRYPT_COST + salt).decode()
 
 
 def argocd_values(admin_hash: pulumi.Input[str] | None = None) -> dict:

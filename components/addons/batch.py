@@ -4,6 +4,7 @@ credentials from the secret source."""
 from __future__ import annotations
 
 import pulumi
+from pydantic import Field
 
 from components.addon import AddonConfig, HelmAddon
 from components.base import DnsLabel
@@ -14,25 +15,41 @@ MINIO_SECRET = "minio-root"
 CONSOLE_PORT = 9001
 
 
+CONSOLE_PREFIX = "/minio/"
+
+
 class MinioConfig(AddonConfig):
     namespace: DnsLabel | None = "minio-system"
     root_user: str = "modelplane"
     root_password: SecretRef = "generate"
+    # where browsers reach the console; default https://<first addons.istio.tls host>/minio/. MinIO accepts
+    # only an absolute URL here and exits at startup otherwise
+    console_url: str | None = Field(default=None, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$")
+
+
+def console_url(config: MinioConfig, public_host: str | None) -> str | None:
+    if config.console_url:
+        return config.console_url
+    return f"https://{public_host}{CONSOLE_PREFIX}" if public_host else None
 
 
 class ArgoWorkflowsConfig(AddonConfig):
     namespace: DnsLabel | None = "argo"
 
 
-def minio_values() -> dict:
-    return {
+def minio_values(browser_url: str | None = None) -> dict:
+    values: dict = {
         "mode": "standalone",
         "existingSecret": MINIO_SECRET,
         "persistence": {"size": "20Gi"},
         "resources": {"requests": {"cpu": "250m", "memory": "1Gi"}},
-        # the console builds its links under /minio/ (the gateway strips the prefix)
-        "environment": {"MINIO_BROWSER_REDIRECT_URL": "/minio/"},
+        # the chart's default creates a console user console/console123: no users but the root user
+        "users": [],
     }
+    if browser_url:
+        # the console builds its links under /minio/ (the gateway strips the prefix)
+        values["environment"] = {"MINIO_BROWSER_REDIRECT_URL": browser_url}
+    return values
 
 
 class Minio(pulumi.ComponentResource):
@@ -43,8 +60,9 @@ class Minio(pulumi.ComponentResource):
                           self)
         # the bucket data is on the release's volume: protected in production
         self.release = HelmAddon(name, pin=config.pin("minio"), namespace=kit.ns(config.namespace),
-                                 values=minio_values(), overrides=config.values, depends_on=[root],
+                                 values=minio_values(console_url(config, kit.public_host)),
+                                 overrides=config.values, depends_on=[root],
                                  opts=pulumi.ResourceOptions(parent=self, protect=kit.production))
-        kit.route("minio", config.namespace, "/minio/", f"{name}-console", CONSOLE_PORT, self,
+        kit.route("minio", config.namespace, CONSOLE_PREFIX, f"{name}-console", CONSOLE_PORT, self,
                   depends_on=[self.release])
         self.register_outputs({})

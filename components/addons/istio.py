@@ -3,12 +3,14 @@ the `seldon-gateway` Gateway in istio-system (seed 003 Istio)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
 from components.addon import AddonConfig, HelmAddon
-from components.base import DnsLabel, Strict
+from components.base import Cidr, DnsLabel, Strict
 
 SELDON_GATEWAY = "seldon-gateway"
 
@@ -21,14 +23,23 @@ class GatewayTls(Strict):
 
 class IstioConfig(AddonConfig):
     namespace: DnsLabel | None = "istio-system"
-    load_balancer_source_ranges: list[str] = Field(default_factory=list)
+    load_balancer_source_ranges: list[Cidr] = Field(default_factory=list)
     tls: GatewayTls | None = None
+    # the ingress gateway's Service; default LoadBalancer, NodePort on a kind cluster (no load balancer
+    # controller answers there, so a LoadBalancer never gets an address and the release never finishes)
+    service_type: Literal["LoadBalancer", "NodePort", "ClusterIP"] | None = None
+
+
+def public_host(config: IstioConfig) -> str | None:
+    """The first concrete TLS host of the gateway: where browsers reach the platform."""
+    hosts = config.tls.hosts if config.enabled and config.tls else []
+    return next((h for h in hosts if "*" not in h), None)
 
 
 class Istio(pulumi.ComponentResource):
     gateway_ref: str
 
-    def __init__(self, name: str, config: IstioConfig, *, namespace: pulumi.Input[str],
+    def __init__(self, name: str, config: IstioConfig, *, namespace: pulumi.Input[str], service_type: str,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelplane:addons:Istio", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -37,8 +48,8 @@ class Istio(pulumi.ComponentResource):
         self.istiod = HelmAddon("istiod", pin=config.pin("istiod"), namespace=namespace,
                                 values={"meshConfig": {"accessLogFile": "/dev/stdout"}},
                                 overrides=config.values, depends_on=[self.base], opts=child)
-        ingress_service = {"type": "LoadBalancer"}
-        if config.load_balancer_source_ranges:
+        ingress_service = {"type": service_type}
+        if config.load_balancer_source_ranges and service_type == "LoadBalancer":
             ingress_service["loadBalancerSourceRanges"] = config.load_balancer_source_ranges
         self.ingress = HelmAddon("istio-ingressgateway", pin=config.pin("istio-gateway"), namespace=namespace,
                                  values={"service": ingress_service,

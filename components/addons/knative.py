@@ -16,6 +16,38 @@ BROKER = "default"
 WAIT_READY = {"pulumi.com/waitFor": "condition=Ready"}
 
 
+# What each component the operator installs requests, set here so that the footprint counts values the
+# platform sets (the operator's bundled manifests are not in the chart data): deployment -> container, cpu,
+# memory. Limits stay the manifests' own.
+SERVING_WORKLOADS = {
+    "activator": ("activator", "300m", "60Mi"),
+    "autoscaler": ("autoscaler", "100m", "100Mi"),
+    "autoscaler-hpa": ("autoscaler-hpa", "30m", "40Mi"),
+    "controller": ("controller", "100m", "100Mi"),
+    "webhook": ("webhook", "100m", "100Mi"),
+    "net-istio-controller": ("controller", "30m", "40Mi"),
+    "net-istio-webhook": ("webhook", "20m", "20Mi"),
+}
+EVENTING_WORKLOADS = {
+    "eventing-controller": ("eventing-controller", "100m", "100Mi"),
+    "eventing-webhook": ("eventing-webhook", "100m", "50Mi"),
+    "imc-controller": ("controller", "100m", "100Mi"),
+    "imc-dispatcher": ("dispatcher", "100m", "100Mi"),
+    "mt-broker-controller": ("mt-broker-controller", "100m", "100Mi"),
+    "mt-broker-filter": ("filter", "100m", "100Mi"),
+    "mt-broker-ingress": ("ingress", "100m", "100Mi"),
+    "job-sink": ("job-sink", "100m", "100Mi"),
+}
+# seed 003 Knative: let Prometheus scrape the autoscaler and activator
+SCRAPED = {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"}
+
+
+def workloads(table: dict[str, tuple[str, str, str]], annotated: tuple[str, ...] = ()) -> list[dict]:
+    return [{"name": name, "resources": [{"container": container, "requests": {"cpu": cpu, "memory": memory}}],
+             **({"annotations": SCRAPED} if name in annotated else {})}
+            for name, (container, cpu, memory) in table.items()]
+
+
 class KnativeConfig(AddonConfig):
     namespace: DnsLabel | None = "knative-operator"
 
@@ -40,17 +72,13 @@ class Knative(pulumi.ComponentResource):
                 "ingress": {"istio": {"enabled": True}},
                 "config": {"istio": {"local-gateway.knative-serving.knative-local-gateway":
                                      "cluster-local-gateway.istio-system.svc.cluster.local"}},
-                # seed 003 Knative: let Prometheus scrape the autoscaler and activator
-                "deployments": [
-                    {"name": d, "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"}}
-                    for d in ("autoscaler", "activator")
-                ],
+                "workloads": workloads(SERVING_WORKLOADS, annotated=("autoscaler", "activator")),
             },
             opts=after_operator)
         self.eventing = k8s.apiextensions.CustomResource(
             "knative-eventing", api_version="operator.knative.dev/v1beta1", kind="KnativeEventing",
             metadata={"name": "knative-eventing", "namespace": eventing_namespace, "annotations": WAIT_READY},
-            spec={"version": KNATIVE_VERSION}, opts=after_operator)
+            spec={"version": KNATIVE_VERSION, "workloads": workloads(EVENTING_WORKLOADS)}, opts=after_operator)
         self.broker = k8s.apiextensions.CustomResource(
             "request-logger-broker", api_version="eventing.knative.dev/v1", kind="Broker",
             metadata={"name": BROKER, "namespace": logs_namespace},

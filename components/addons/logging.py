@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+import yaml
+from pydantic import Field, model_validator
 
 from components.addon import AddonConfig
-from components.base import DnsLabel
-from components.quantity import Requests
+from components.base import DnsLabel, Strict
+from components.errors import FieldProblems
 from components.secrets import SecretRef
 from components.versions import ELASTIC_STACK_VERSION
 
@@ -21,7 +22,21 @@ DASHBOARDS_PORT = 5601
 KIBANA_PREFIX = "/kibana/"
 # each search node (OpenSearch or Elasticsearch): requests and limits
 SEARCH_NODE_RESOURCES = {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
-SEARCH_NODE_REQUESTS = Requests.of(**SEARCH_NODE_RESOURCES["requests"])
+KIBANA_RESOURCES = {"requests": {"cpu": "500m", "memory": "2Gi"}, "limits": {"memory": "2Gi"}}
+OPENSEARCH_ADMIN = "admin"  # the user OpenSearch's demo setup gives OPENSEARCH_INITIAL_ADMIN_PASSWORD to
+INTERNAL_USERS_SECRET = "opensearch-internal-users"
+OPENSEARCH_CERTS = "/usr/share/opensearch/config/certs"
+DASHBOARDS_CERTS = "/usr/share/opensearch-dashboards/certs"
+
+
+class SearchTls(Strict):
+    """OpenSearch's own certificates instead of the image's demo ones (the same key pair on every node
+    in every image): a Secret in the logging namespace with tls.crt, tls.key and ca.crt — cert-manager's
+    Certificate or your PKI writes it. The certificate must name the search host (search_host())."""
+
+    secret_name: DnsLabel
+    # the certificates' subjects, which nodes accept from each other on the transport layer
+    nodes_dn: list[str] = Field(min_length=1)
 
 
 class LoggingConfig(AddonConfig):
@@ -36,9 +51,25 @@ class LoggingConfig(AddonConfig):
     # Fluent Bit shipping every container's logs to the search cluster (seed 003: fluentd)
     collector: bool = True
     dashboards: bool = True
+    # OpenSearch only (ECK issues its own per-cluster CA): without it, the image's demo certificates
+    tls: SearchTls | None = None
+
+    @model_validator(mode="after")
+    def _opensearch_users(self) -> LoggingConfig:
+        if self.flavor != "opensearch" and self.tls is not None:
+            raise FieldProblems([(("tls",), "only for flavor opensearch (ECK issues the Elasticsearch "
+                                            "certificates itself)")])
+        if self.flavor == "opensearch" and self.tls is None and self.username != OPENSEARCH_ADMIN:
+            raise FieldProblems([(("username",), f"{self.username!r}: with the demo security setup (no tls) "
+                                                 f"OpenSearch's only configured user is {OPENSEARCH_ADMIN!r}")])
+        return self
 
     def chart_key(self) -> str:
         return "opensearch" if self.flavor == "opensearch" else "eck-operator"
+
+    @property
+    def demo_certificates(self) -> bool:
+        return self.flavor == "opensearch" and self.tls is None
 
 
 def search_host(config: LoggingConfig) -> str:
@@ -58,25 +89,71 @@ def from_credentials(key: str) -> dict:
     return {"valueFrom": {"secretKeyRef": {"name": CREDENTIALS_SECRET, "key": key}}}
 
 
+def opensearch_settings(config: LoggingConfig) -> dict:
+    """opensearch.yml. It replaces the image's file; the chart sets cluster name, network host and
+    discovery through the environment, and the demo setup (without tls) appends its own security lines."""
+    settings: dict = {
+        "thread_pool.write.queue_size": config.write_queue_size,
+        # mmapfs needs vm.max_map_count >= 262144 on the node, which managed node images do not promise;
+        # without mmap OpenSearch starts anywhere (the Elasticsearch path does the same)
+        "node.store.allow_mmap": False,
+    }
+    if config.tls:
+        pem = {"pemcert_filepath": "certs/tls.crt", "pemkey_filepath": "certs/tls.key",
+               "pemtrustedcas_filepath": "certs/ca.crt"}
+        settings.update({
+            **{f"plugins.security.ssl.transport.{k}": v for k, v in pem.items()},
+            "plugins.security.ssl.transport.enforce_hostname_verification": False,
+            "plugins.security.ssl.http.enabled": True,
+            **{f"plugins.security.ssl.http.{k}": v for k, v in pem.items()},
+            "plugins.security.nodes_dn": config.tls.nodes_dn,
+            # first start: create the security index from the mounted configuration (internal users)
+            "plugins.security.allow_default_init_securityindex": True,
+        })
+    return settings
+
+
 def opensearch_values(config: LoggingConfig) -> dict:
-    return {
+    values: dict = {
         "replicas": config.replicas,
-        "config": {"opensearch.yml": f"thread_pool.write.queue_size: {config.write_queue_size}\n"},
-        "extraEnvs": [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD", **from_credentials("password")}],
+        "config": {"opensearch.yml": yaml.safe_dump(opensearch_settings(config), sort_keys=True)},
         "resources": SEARCH_NODE_RESOURCES,
         "persistence": {"enabled": True, "size": config.volume_size},
     }
+    if config.tls:
+        values["extraEnvs"] = [{"name": "DISABLE_INSTALL_DEMO_CONFIG", "value": "true"}]
+        values["secretMounts"] = [{"name": "tls", "secretName": config.tls.secret_name, "path": OPENSEARCH_CERTS}]
+        values["securityConfig"] = {"internalUsersSecret": INTERNAL_USERS_SECRET}
+    else:
+        # the demo setup creates the admin user with this password (and the demo certificates)
+        values["extraEnvs"] = [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD", **from_credentials("password")}]
+    return values
+
+
+def internal_users(username: str, password_hash: str) -> str:
+    """internal_users.yml of OpenSearch's security plugin with the one user modelplane configures."""
+    return yaml.safe_dump({"_meta": {"type": "internalusers", "config_version": 2},
+                           username: {"hash": password_hash, "reserved": True, "backend_roles": ["admin"],
+                                      "description": "modelplane: elastic-credentials"}}, sort_keys=True)
 
 
 def dashboards_values(config: LoggingConfig) -> dict:
-    return {
+    # the chart's `config` replaces the image's whole opensearch_dashboards.yml: keep what it set
+    ssl = ({"verificationMode": "full", "certificateAuthorities": [f"{DASHBOARDS_CERTS}/ca.crt"]} if config.tls
+           else {"verificationMode": "none"})  # the demo certificates name no host
+    values: dict = {
         "opensearchHosts": search_url(config),
         "extraEnvs": [{"name": "OPENSEARCH_USERNAME", **from_credentials("username")},
                       {"name": "OPENSEARCH_PASSWORD", **from_credentials("password")}],
-        # served under /kibana/ behind the gateway, which strips the prefix (seed 003 Kibana ingress)
-        "config": {"opensearch_dashboards.yml": {"server": {"basePath": KIBANA_PREFIX.rstrip("/"),
-                                                            "rewriteBasePath": False}}},
+        "config": {"opensearch_dashboards.yml": {
+            # served under /kibana/ behind the gateway, which strips the prefix (seed 003 Kibana ingress)
+            "server": {"host": "0.0.0.0", "basePath": KIBANA_PREFIX.rstrip("/"), "rewriteBasePath": False},
+            "opensearch": {"ssl": ssl, "requestHeadersWhitelist": ["authorization", "securitytenant"]},
+        }},
     }
+    if config.tls:
+        values["secretMounts"] = [{"name": "tls", "secretName": config.tls.secret_name, "path": DASHBOARDS_CERTS}]
+    return values
 
 
 def elasticsearch_spec(config: LoggingConfig) -> dict:
@@ -100,6 +177,8 @@ def kibana_spec(config: LoggingConfig) -> dict:
         "version": ELASTIC_STACK_VERSION,
         "count": 1,
         "elasticsearchRef": {"name": ECK_NAME},
+        # set, not left to ECK's default, so the footprint counts what Kibana asks for
+        "podTemplate": {"spec": {"containers": [{"name": "kibana", "resources": KIBANA_RESOURCES}]}},
         "config": {"server.basePath": KIBANA_PREFIX.rstrip("/"), "server.rewriteBasePath": False},
         # plain HTTP inside the mesh; the gateway terminates TLS
         "http": {"tls": {"selfSignedCertificate": {"disabled": True}}},

@@ -7,16 +7,28 @@ from typing import Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from components.addon import AddonConfig, HelmAddon
-from components.base import DnsLabel
+from components.base import DnsLabel, Strict
+from components.errors import FieldProblems
 from components.kit import PART_OF, PlatformKit
 from components.secrets import SecretRef
 from components.versions import POSTGRES_VERSION
 
 METADATA_SECRET = "metadata-postgres"
 ZALANDO_CLUSTER = "seldon-metadata"
+
+
+class LogicalBackup(Strict):
+    """Where the Zalando operator's logical backups (pg_dumpall, daily) go. The operator's chart defaults
+    to a placeholder bucket, so modelplane turns them on only with a bucket named here."""
+
+    provider: Literal["s3", "gcs"] = "s3"
+    bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    region: str | None = None  # s3: the bucket's region
+    endpoint: str | None = Field(default=None, pattern=r"^https?://")  # an S3-compatible store, e.g. MinIO
+    prefix: str = "spilo"
 
 
 class PostgresConfig(AddonConfig):
@@ -27,15 +39,43 @@ class PostgresConfig(AddonConfig):
     database: DnsLabel = "metadata"
     user: DnsLabel = "seldon"
     password: SecretRef = "generate"
-    # zalando: the operator's logical backups (pg_dumpall to its configured bucket), cron in UTC;
-    # rds/cloudsql: automated backups, kept `backupRetentionDays`
-    backups: bool = True
+    # zalando: the operator's logical backups to `logicalBackup` (default: on when it is set), cron in UTC;
+    # rds/cloudsql: automated backups, kept `backupRetentionDays` (default: on)
+    backups: bool | None = None
+    logical_backup: LogicalBackup | None = None
     backup_schedule: str = Field(default="30 0 * * *", pattern=r"^(\S+\s+){4}\S+$")
     backup_retention_days: int = Field(default=7, ge=1, le=35)
     # rds: instance class; cloudsql: machine tier
     instance_class: str = "db.t4g.medium"
     tier: str = "db-custom-2-7680"
     storage_gb: int = Field(default=50, ge=20)
+
+    @model_validator(mode="after")
+    def _backup_target(self) -> PostgresConfig:
+        if self.backend == "zalando" and self.backups and self.logical_backup is None:
+            raise FieldProblems([(("logicalBackup",), "backups: true on the Zalando backend needs a bucket "
+                                                      "(logicalBackup.bucket), or set backups: false")])
+        return self
+
+    @property
+    def backups_on(self) -> bool:
+        if self.backups is not None:
+            return self.backups
+        return self.logical_backup is not None if self.backend == "zalando" else True
+
+
+def operator_values(config: PostgresConfig) -> dict:
+    """The operator's logical-backup target; nothing when backups are off (its placeholder is never used)."""
+    target = config.logical_backup
+    if not (config.backups_on and target):
+        return {}
+    backup = {"logical_backup_provider": target.provider, "logical_backup_s3_bucket": target.bucket,
+              "logical_backup_s3_bucket_prefix": target.prefix}
+    if target.region:
+        backup["logical_backup_s3_region"] = target.region
+    if target.endpoint:
+        backup["logical_backup_s3_endpoint"] = target.endpoint
+    return {"configLogicalBackup": backup}
 
 
 def metadata_secret_data(config: PostgresConfig, host: pulumi.Input[str], password: pulumi.Input[str]) -> dict:
@@ -50,13 +90,14 @@ class ZalandoPostgres(pulumi.ComponentResource):
                  password: pulumi.Output[str], opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelplane:addons:ZalandoPostgres", name, None, opts)
         operator = HelmAddon("postgres-operator", pin=config.pin("postgres-operator"),
-                             namespace=kit.ns(config.namespace), overrides=config.values,
+                             namespace=kit.ns(config.namespace), values=operator_values(config),
+                             overrides=config.values,
                              opts=pulumi.ResourceOptions(parent=self))
         # the operator adopts a credentials Secret that already exists, so both sides share one password
         credentials = kit.secret(f"{config.user}.{ZALANDO_CLUSTER}.credentials.postgresql.acid.zalan.do",
                                  system_namespace, {"username": config.user, "password": password}, self)
-        backups = {"enableLogicalBackup": config.backups,
-                   **({"logicalBackupSchedule": config.backup_schedule} if config.backups else {})}
+        backups = {"enableLogicalBackup": config.backups_on,
+                   **({"logicalBackupSchedule": config.backup_schedule} if config.backups_on else {})}
         self.cluster = k8s.apiextensions.CustomResource(
             "metadata-postgresql", api_version="acid.zalan.do/v1", kind="postgresql",
             metadata={"name": ZALANDO_CLUSTER, "namespace": kit.ns(system_namespace), "labels": PART_OF},

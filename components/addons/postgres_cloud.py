@@ -57,7 +57,7 @@ class RdsPostgres(pulumi.ComponentResource):
             vpc_security_group_ids=[group.id],
             publicly_accessible=False,
             multi_az=production,
-            backup_retention_period=config.backup_retention_days if config.backups else 0,
+            backup_retention_period=config.backup_retention_days if config.backups_on else 0,
             deletion_protection=production,
             skip_final_snapshot=not production,
             final_snapshot_identifier=f"{name}-final" if production else None,
@@ -99,7 +99,7 @@ class CloudSqlPostgres(pulumi.ComponentResource):
                 ip_configuration=gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs(
                     ipv4_enabled=False, private_network=network.network_id, ssl_mode="ENCRYPTED_ONLY"),
                 backup_configuration=gcp.sql.DatabaseInstanceSettingsBackupConfigurationArgs(
-                    enabled=config.backups, point_in_time_recovery_enabled=config.backups,
+                    enabled=config.backups_on, point_in_time_recovery_enabled=config.backups_on,
                     backup_retention_settings=gcp.sql.DatabaseInstanceSettingsBackupConfigurationBackupRetentionSettingsArgs(
                         retained_backups=config.backup_retention_days)),
                 user_labels=network.labels,

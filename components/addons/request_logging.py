@@ -10,6 +10,7 @@ from components.addon import HelmAddon
 from components.addons import logging
 from components.addons.logging import CREDENTIALS_SECRET, LoggingConfig
 from components.kit import PART_OF, PlatformKit
+from components.password import bcrypt_hash
 from components.versions import REQUEST_LOGGER_IMAGE
 
 REQUEST_LOGGER = "seldon-request-logger"
@@ -26,13 +27,19 @@ class RequestLogging(pulumi.ComponentResource):
                  knative: bool, opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelplane:addons:RequestLogging", name, None, opts)
         ns = config.namespace
-        password = kit.secrets.resolve(config.password, "elastic-password", self)
+        password = kit.secrets.resolve(config.password, "elastic-password", self,
+                                       strong=config.flavor == "opensearch")
         users = {"username": config.username, "password": password}
         # basic-auth typed: ECK reads it as a file realm (with roles); Seldon Deploy reads username/password
         self.credentials = [
             kit.secret(CREDENTIALS_SECRET, ns, {**users, "roles": "superuser"}, self, type_="kubernetes.io/basic-auth"),
             kit.secret(CREDENTIALS_SECRET, system_namespace, users, self, type_="kubernetes.io/basic-auth"),
         ]
+        if config.tls:
+            # the admin user's hash for OpenSearch's security index (no demo setup runs with own certificates)
+            internal = password.apply(lambda p: logging.internal_users(config.username, bcrypt_hash(p, "opensearch")))
+            self.credentials.append(kit.secret(logging.INTERNAL_USERS_SECRET, ns,
+                                               {"internal_users.yml": pulumi.Output.secret(internal)}, self))
         # the search cluster's volumes hold the request logs: protected in production
         kept = pulumi.ResourceOptions(parent=self, depends_on=self.credentials, protect=kit.production)
         child = pulumi.ResourceOptions(parent=self, depends_on=self.credentials)

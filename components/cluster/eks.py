@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Literal
 
@@ -10,7 +11,7 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, model_validator
 
 from components.addons.postgres_cloud import AwsNetwork
-from components.base import Strict
+from components.base import Cidr, Strict
 from components.cluster.kubeconfig import exec_kubeconfig
 from components.cluster.network import EksNetwork
 from components.cluster.presets import PRESETS, PresetName
@@ -31,9 +32,9 @@ class EksClusterConfig(Strict):
     # private subnets in at least two availability zones (the network is usually another team's) ...
     subnet_ids: list[str] | None = Field(default=None, min_length=2)
     # ... or a VPC modelplane creates (components.cluster.network), in these zones (default: <region>a-c)
-    vpc_cidr: str | None = Field(default=None, pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/(1[6-9]|2[0-4])$")
+    vpc_cidr: Cidr | None = None
     availability_zones: list[str] | None = Field(default=None, min_length=2)
-    public_access_cidrs: list[str] = Field(default_factory=lambda: ["0.0.0.0/0"])
+    public_access_cidrs: list[Cidr] = Field(default_factory=lambda: ["0.0.0.0/0"])
     # seed 003 §9.1.3: 20 GB node disks cause evictions; the presets use 100 GB
     node_disk_gb: int | None = Field(default=None, ge=50)
     tags: dict[str, str] = Field(default_factory=dict)
@@ -45,6 +46,9 @@ class EksClusterConfig(Strict):
                                                    "vpcCidr (a VPC modelplane creates)")])
         if self.availability_zones and not self.vpc_cidr:
             raise FieldProblems([(("availabilityZones",), "only used with vpcCidr")])
+        if self.vpc_cidr and not 16 <= ipaddress.ip_network(self.vpc_cidr).prefixlen <= 24:
+            raise FieldProblems([(("vpcCidr",), f"{self.vpc_cidr!r}: a VPC's prefix length is /16 to /24 on AWS "
+                                                "(and this layout needs room for 6 subnets)")])
         return self
 
     def zones(self) -> list[str]:

@@ -67,8 +67,10 @@ def _container(node: GraphNode, p: Predictor) -> dict:
     return out
 
 
-def _explainer(e: Explainer) -> dict:
-    out: dict = {"type": e.type, "replicas": e.replicas}
+def _explainer(e: Explainer, p: Predictor) -> dict:
+    # without resources the explainer would request nothing: the scheduler would not account for it
+    out: dict = {"type": e.type, "replicas": e.replicas,
+                 "containerSpec": {"name": "explainer", "resources": _resources(e.resources or p.resources)}}
     if e.model_uri:
         out["modelUri"] = e.model_uri
     if e.env_secret:
@@ -96,7 +98,7 @@ def _predictor(spec: ModelSpec, p: Predictor) -> dict:
     else:
         out["traffic"] = spec.traffic(p)
     if p.explainer:
-        out["explainer"] = _explainer(p.explainer)
+        out["explainer"] = _explainer(p.explainer, p)
     return out
 
 

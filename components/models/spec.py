@@ -84,6 +84,8 @@ class Explainer(Strict):
     replicas: int = Field(default=1, ge=1)
     env_secret: DnsLabel | None = None
     config: dict[str, str] = Field(default_factory=dict)
+    # the explainer container's requests/limits; default: the predictor's
+    resources: Resources | None = None
 
 
 class Predictor(Strict):

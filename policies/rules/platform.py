@@ -111,11 +111,21 @@ def _decoded(value: object) -> str | None:
         return None
 
 
-@rule("MP008", "No default credentials from the seeds", severity="critical",
-      rationale="admin/admin, minioadmin/minioadmin and 12341234 appear in the Seldon Deploy manual; "
-                "they are the first thing anyone tries.",
-      fix="Use `generate`, a `config:<key>` secret or a Vault reference for the field named.")
+# charts that create a user with a published password unless their values say otherwise
+CHART_DEFAULT_USERS = {"minio": ("users", "console/console123 (consoleAdmin)")}
+
+
+@rule("MP008", "No default credentials from the seeds or the charts", severity="critical",
+      rationale="admin/admin, minioadmin/minioadmin and 12341234 appear in the Seldon Deploy manual, and the "
+                "MinIO chart creates console/console123 by default; they are the first thing anyone tries.",
+      fix="Use `generate`, a `config:<key>` secret or a Vault reference for the field named; for a chart's "
+          "default user, set its users value (MinIO: users: []).")
 def no_default_credentials(ctx: Context):
+    for r in ctx.releases():
+        default = CHART_DEFAULT_USERS.get(r.inputs.get("chart", ""))
+        if default and default[0] not in (r.inputs.get("values") or {}):
+            yield Violation(f"Helm release {r.name}", f"values.{default[0]} is not set: the chart creates its "
+                            f"default user {default[1]}", r.urn)
     for path, value in sorted(ctx.plaintext_secrets.items()):
         if value in SEED_DEFAULT_SECRETS:
             yield Violation(f"stack config {path}", f"{value!r} is a default credential from the seeds")
@@ -164,3 +174,21 @@ def helm_values_in_chart(ctx: Context):
         for problem in check.problems:
             where = "" if problem.path == "(chart)" else f"values.{problem.path}: "
             yield Violation(f"Helm release {r.name}", f"{where}{problem.message}", r.urn)
+
+
+def _env(values: dict, name: str) -> str | None:
+    return next((e.get("value") for e in values.get("extraEnvs") or [] if e.get("name") == name), None)
+
+
+@rule("MP017", "The search cluster does not run the image's demo certificates", severity="high",
+      rationale="Without its own certificates OpenSearch's demo setup installs the key pair every OpenSearch "
+                "image ships: anyone can impersonate a node or read request logs (every prediction payload) "
+                "in transit.",
+      fix="Set addons.logging.tls: {secretName, nodesDn} (a Secret with tls.crt, tls.key, ca.crt from "
+          "cert-manager or your PKI), or use flavor: elasticsearch (ECK issues a CA per cluster).")
+def search_certificates(ctx: Context):
+    for r in ctx.releases():
+        if r.inputs.get("chart") == "opensearch" and \
+                _env(r.inputs.get("values") or {}, "DISABLE_INSTALL_DEMO_CONFIG") != "true":
+            yield Violation(f"Helm release {r.name}", "runs the demo TLS certificates (OpenSearch's demo "
+                            "security setup is not disabled)", r.urn)

@@ -12,7 +12,7 @@ from modelplane.cli import main
 from tests.conftest import edit_stack
 from tests.fakes.vault import VaultDouble
 
-KV = {"secret": {"modelplane/prod": {"elastic_password": "vault-elastic-9f1c2e", "oidc_client_secret":
+KV = {"secret": {"modelplane/prod": {"elastic_password": "Vault-Elastic-9f1c2e", "oidc_client_secret":
                                      "vault-oidc-4b7d01", "git_token": "vault-git-77ae3c",
                                      "minio_root": "vault-minio-0c9d55", "argocd_admin": "vault-argo-13e8f2",
                                      "postgres": "vault-pg-5a6b7c"}}}
@@ -120,3 +120,19 @@ def test_against_a_real_vault():
                                                  mount_point="secret")
     reader = VaultReader(client)
     assert reader.read(VaultRef.parse("vault:secret/data/modelplane-ci#probe")) == "real-vault-ok"
+
+
+def test_a_weak_search_password_in_vault_is_refused_naming_field_and_path(vault, stack_tree, tmp_path, monkeypatch,
+                                                                          capsys):
+    monkeypatch.setitem(KV["secret"]["modelplane/prod"], "weak_elastic", "vault-elastic-9f1c2e")
+    for key, value in _approle(vault).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("VAULT_TOKEN", raising=False)
+    edit_stack(stack_tree, "prod", lambda c: c["modelplane:addons"]["logging"].update(
+        password="vault:secret/data/modelplane/prod#weak_elastic"))
+    out = tmp_path / "out"
+    assert main(["render", "--stack", "prod", "--out", str(out), "--root", str(stack_tree)]) == 2
+    err = capsys.readouterr().err
+    assert ("addons.logging.password: vault:secret/data/modelplane/prod#weak_elastic: too weak for OpenSearch's "
+            "admin user: needs an upper-case letter") in err
+    assert "vault-elastic-9f1c2e" not in err and not out.exists()

@@ -42,7 +42,51 @@ CASES = {
                             "stacks/models/none.yaml: invalid\n  (file): cannot read"),
     "bad dns name": (lambda c: c["modelplane:models"][0].update(name="Iris_Model"),
                      "models[0].name: 'Iris_Model' is not a DNS-1123 label"),
+    "source range not a CIDR": (
+        lambda c: c["modelplane:addons"]["istio"].update(loadBalancerSourceRanges=["10.0.0.0/8", "10.0.0.0/33"]),
+        "addons.istio.loadBalancerSourceRanges[1]: '10.0.0.0/33' is not a network in CIDR notation"),
+    "source range with host bits": (
+        lambda c: c["modelplane:addons"]["istio"].update(loadBalancerSourceRanges=["10.1.2.3/8"]),
+        "addons.istio.loadBalancerSourceRanges[0]: '10.1.2.3/8' has host bits set"),
+    "source range without prefix": (
+        lambda c: c["modelplane:addons"]["istio"].update(loadBalancerSourceRanges=["10.1.2.3"]),
+        "addons.istio.loadBalancerSourceRanges[0]: '10.1.2.3' has no prefix length (e.g. 10.1.2.3/32)"),
+    "weak OpenSearch admin password": (
+        lambda c: c["modelplane:addons"]["logging"].update(password="Changeme!23"),
+        "addons.logging.password: (literal): too weak for OpenSearch's admin user: zxcvbn score 2 of 4"),
+    "OpenSearch user other than admin without tls": (
+        lambda c: c["modelplane:addons"]["logging"].update(username="logs"),
+        "addons.logging.username: 'logs': with the demo security setup (no tls) OpenSearch's only configured "
+        "user is 'admin'"),
+    "Zalando backups without a bucket": (
+        lambda c: c["modelplane:addons"].update(postgres={"backups": True}),
+        "addons.postgres.logicalBackup: backups: true on the Zalando backend needs a bucket"),
+    "MinIO console URL not absolute": (
+        lambda c: c["modelplane:addons"].update(minio={"enabled": True, "consoleUrl": "/minio/"}),
+        "addons.minio.consoleUrl: '/minio/'"),
 }
+
+PROD_CASES = {
+    "public access CIDR": (lambda c: c["modelplane:cluster"].update(publicAccessCidrs=["203.0.113.0/24", "office"]),
+                           "cluster.publicAccessCidrs[1]: 'office' is not a network in CIDR notation"),
+    "VPC CIDR not a network": (
+        lambda c: (c["modelplane:cluster"].pop("subnetIds"), c["modelplane:cluster"].update(vpcCidr="10.0.0.0/33")),
+        "cluster.vpcCidr: '10.0.0.0/33' is not a network in CIDR notation"),
+    "VPC CIDR too large for AWS": (
+        lambda c: (c["modelplane:cluster"].pop("subnetIds"), c["modelplane:cluster"].update(vpcCidr="10.0.0.0/8")),
+        "cluster.vpcCidr: '10.0.0.0/8': a VPC's prefix length is /16 to /24 on AWS"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PROD_CASES))
+def test_invalid_prod_network_ranges_exit_2_naming_the_field(stack_tree, tmp_path, capsys, case):
+    change, expected = PROD_CASES[case]
+    edit_stack(stack_tree, "prod", change)
+    out = tmp_path / "out"
+    assert main(["render", "--stack", "prod", "--out", str(out), "--root", str(stack_tree)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

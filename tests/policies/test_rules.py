@@ -109,6 +109,11 @@ CASES = {
               ctx(resources=[k8s("v1", "Secret", "minio-root", "minio-system",
                                  data={"rootPassword": base64.b64encode(b"minioadmin").decode()})]),
               "data.rootPassword is a default credential"),
+    "MP017": (ctx(resources=[release("logging-opensearch", "opensearch", values={
+                  "extraEnvs": [{"name": "DISABLE_INSTALL_DEMO_CONFIG", "value": "true"}]})]),
+              ctx(resources=[release("logging-opensearch", "opensearch", values={
+                  "extraEnvs": [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD", "value": "<redacted>"}]})]),
+              "runs the demo TLS certificates"),
     "MP009": (ctx(resources=[sdep()]), ctx(resources=[sdep(predictors=[
                   {"name": "default", "traffic": 90, "replicas": 2},
                   {"name": "canary", "traffic": 20, "replicas": 2}])]),
@@ -185,3 +190,15 @@ def test_opa_on_without_any_tenant_means_no_configmap():
     found = RULES["MP014"](ctx(resources=[deploy(opa=True)], tenants=[]))
     assert "nothing creates the ConfigMap" in found[0].message
     assert RULES["MP014"](ctx(resources=[deploy(opa=False)], tenants=[])) == []
+
+
+def test_mp008_knows_the_minio_charts_default_console_user():
+    chart_default = ctx(resources=[release("minio", "minio", values={"mode": "standalone"})])
+    [violation] = RULES["MP008"](chart_default)
+    assert violation.message == ("values.users is not set: the chart creates its default user console/console123 "
+                                 "(consoleAdmin)")
+    typed = ctx(resources=[release("minio", "minio", values={"users": [
+        {"accessKey": "console", "secretKey": "console123", "policy": "consoleAdmin"}]})])
+    assert [v.message for v in RULES["MP008"](typed)] == ["values.users[0].secretKey is a default credential from "
+                                                          "the seeds"]
+    assert RULES["MP008"](ctx(resources=[release("minio", "minio", values={"users": []})])) == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bcrypt
 import pytest
 
-from components.addons.argocd import bcrypt_hash
+from components.password import bcrypt_hash
 from modelplane.cli import main
 from modelplane.plan import manifests, read_plan
 from tests.conftest import edit_stack, render_plan
@@ -33,6 +33,13 @@ def _secret_resource(plan, name, namespace) -> dict:
                 and r["inputs"]["metadata"]["name"] == name and r["inputs"]["metadata"]["namespace"] == namespace)
 
 
+def to_elasticsearch(config) -> None:
+    """ECK instead of OpenSearch: ECK issues the certificates, so OpenSearch's tls setting goes."""
+    logging = config["modelplane:addons"]["logging"]
+    logging.update(flavor="elasticsearch")
+    logging.pop("tls", None)
+
+
 def _one(plan, type_) -> dict:
     [found] = [r for r in plan["resources"] if r["type"] == type_]
     return found
@@ -44,7 +51,8 @@ def test_zalando_metadata_secret_points_at_the_operator_cluster(rendered):
     zalando = next(r for r in plan["resources"] if r["type"] == "kubernetes:acid.zalan.do/v1:postgresql")
     assert zalando["urn"] in _secret_resource(plan, "metadata-postgres", "seldon-system")["dependsOn"]
     [cluster] = _objects(plan, "postgresql")
-    assert cluster["spec"]["numberOfInstances"] == 2 and cluster["spec"]["enableLogicalBackup"] is True
+    # dev names no backup bucket: logical backups are off rather than aimed at the chart's placeholder
+    assert cluster["spec"]["numberOfInstances"] == 2 and cluster["spec"]["enableLogicalBackup"] is False
 
 
 def test_rds_backend_in_prod(stack_tree, tmp_path):
@@ -213,7 +221,7 @@ def test_prod_protects_every_stateful_resource(rendered):
 
 
 def test_prod_protects_the_eck_cluster(stack_tree, tmp_path):
-    edit_stack(stack_tree, "prod", lambda c: c["modelplane:addons"]["logging"].update(flavor="elasticsearch"))
+    edit_stack(stack_tree, "prod", to_elasticsearch)
     plan = render_plan(stack_tree, "prod", tmp_path / "o")
     es = next(r for r in plan["resources"] if r["type"].endswith(":Elasticsearch"))
     assert es["options"]["protect"] is True
@@ -233,7 +241,7 @@ def test_seed_default_credentials_are_refused_in_prod(stack_tree, tmp_path, caps
 
 @pytest.mark.parametrize("change", [
     lambda c: c["modelplane:addons"]["postgres"].update(backend="rds"),
-    lambda c: c["modelplane:addons"]["logging"].update(flavor="elasticsearch"),
+    lambda c: to_elasticsearch(c),
 ], ids=["rds", "elasticsearch"])
 def test_prod_backends_pass_the_stateful_policy(stack_tree, change):
     from modelplane.check import check_stack

@@ -88,7 +88,12 @@ def test_explainer_and_model_store_secret(corpus_render):
     assert default["graph"]["envSecretRefName"] == "model-store-credentials"
     assert default["explainer"] == {"type": "AnchorTabular", "replicas": 1,
                                     "modelUri": "gs://seldon-models/sklearn/income/explainer-py36-0.5.2",
-                                    "envSecretRefName": "model-store-credentials"}
+                                    "envSecretRefName": "model-store-credentials",
+                                    # the predictor's resources: an explainer requesting nothing would not be
+                                    # accounted for by the scheduler (nor the footprint)
+                                    "containerSpec": {"name": "explainer", "resources": {
+                                        "requests": {"cpu": "100m", "memory": "512Mi"},
+                                        "limits": {"cpu": "100m", "memory": "512Mi"}}}}
 
 
 def test_triton_v2_protocol_and_gpu(corpus_render):
