@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import re
+from collections.abc import Iterator
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -66,3 +67,14 @@ def deep_merge(base: dict, override: dict) -> dict:
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def walk(value, path: str = "") -> Iterator[tuple[str, object]]:
+    """(path, leaf or mapping) for every node of a nested value."""
+    yield path, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from walk(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from walk(v, f"{path}[{i}]")

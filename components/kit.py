@@ -23,6 +23,10 @@ class PlatformKit:
     gateway_ref: str | None = None
     # the host browsers reach the platform at (the gateway's first TLS host); None without one
     public_host: str | None = None
+    # the StorageClass every volume names (components.cluster.storage_class); None: the cluster's default
+    storage_class: str | None = None
+    # EKS/GKE: the cloud runs the control plane, whose components cannot be scraped
+    managed_control_plane: bool = False
 
     def ns(self, name: str) -> pulumi.Output[str]:
         """The namespace's name as an output of its Namespace resource, so users of it wait for it."""

@@ -11,7 +11,7 @@ from components.addons import argocd as argocd_mod
 from components.addons import logging, postgres
 from components.addons.argocd import ArgoCd
 from components.addons.batch import Minio
-from components.addons.istio import Istio, public_host
+from components.addons.istio import Istio, cluster_local_host, public_host
 from components.addons.knative import Knative
 from components.addons.postgres import ZalandoPostgres
 from components.addons.postgres_cloud import CloudSqlPostgres, RdsPostgres
@@ -19,6 +19,7 @@ from components.addons.prometheus import Prometheus
 from components.addons.request_logging import RequestLogging, request_logger_url
 from components.addons.seldon_core import SeldonCore
 from components.addons.seldon_deploy import SeldonDeploy, Wiring
+from components.cluster import storage_class
 from components.cluster.eks import EksCluster
 from components.cluster.existing import ExistingCluster
 from components.cluster.gke import GkeCluster
@@ -80,7 +81,8 @@ class Platform(pulumi.ComponentResource):
         }
         a = config.addons
         self.kit = PlatformKit(self.namespaces, self.secrets, self.provider, production=config.production,
-                               public_host=public_host(a.istio))
+                               public_host=public_host(a.istio), storage_class=storage_class(config.cluster),
+                               managed_control_plane=config.cluster.cloud in ("aws", "gcp"))
         wiring: dict = {"tenancy": config.tenancy.mode, "ingress_namespace": a.istio.namespace}
         core_deps: list[pulumi.Resource] = []
         # what Seldon Deploy's values name (secrets, services): its pods fail to start without them
@@ -93,6 +95,7 @@ class Platform(pulumi.ComponentResource):
             core_deps.append(self.istio)
         if a.knative.enabled:
             self.knative = Knative("knative", a.knative, namespace=self.kit.ns(a.knative.namespace),
+                                   local_gateway_host=cluster_local_host(a.istio),
                                    serving_namespace=self.kit.ns(KNATIVE_SERVING),
                                    eventing_namespace=self.kit.ns(KNATIVE_EVENTING),
                                    logs_namespace=self.kit.ns(SELDON_LOGS), logs_namespace_name=SELDON_LOGS,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from components.cluster import storage_class
 from components.config import StackConfig
 
 FACTS_CONFIGMAP = "modelplane-platform"
@@ -60,4 +61,6 @@ def platform_facts(config: StackConfig) -> dict[str, str]:
         # istio-init needs NET_ADMIN and NET_RAW, which the baseline Pod Security level forbids; without
         # Istio CNI, tenant namespaces can only enforce `privileged` (and warn/audit stricter levels)
         "podSecurityEnforce": "privileged" if a.istio.enabled else "baseline",
+        # the StorageClass the platform's volumes name ("" = the cluster's default class)
+        "storageClass": storage_class(config.cluster) or "",
     }

@@ -45,6 +45,7 @@ OPEN_MAPS: dict[str, dict[str, str]] = {
     "opensearch": {
         "config": "file name -> content, each mounted into the OpenSearch config directory",
         "resources": RESOURCES,
+        "persistence.storageClass": "read by templates/statefulset.yaml; values.yaml documents it in a comment",
     },
     "opensearch-dashboards": {
         "config": "file name -> content, each mounted into the Dashboards config directory",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from components.base import walk
 from modelplane.charts import ChartStore
 from modelplane.plan import HELM_RELEASE, is_kubernetes_object
 
@@ -102,17 +103,6 @@ def _serves(node: Node, name: str, namespace: str, store: ChartStore | None) -> 
     return name in {s.format(name=meta_name) for s in CR_SERVICES.get(node.kind, ())}
 
 
-def _strings(value, path: str = ""):
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, f"{path}[{i}]")
-    elif isinstance(value, str):
-        yield path, value
-
-
 def wiring(graph: list[Node], store: ChartStore | None = None) -> list[Wire]:
     """Every service a release's values or an object's spec names, and what serves it (service names a
     chart takes from its defaults are read from the chart data in `store`)."""
@@ -120,7 +110,9 @@ def wiring(graph: list[Node], store: ChartStore | None = None) -> list[Wire]:
     for node in graph:
         where = node.inputs.get("values") if node.kind == "release" else node.inputs.get("spec")
         prefix = "values" if node.kind == "release" else "spec"
-        for path, text in _strings(where or {}, prefix):
+        for path, text in walk(where or {}, prefix):
+            if not isinstance(text, str):
+                continue
             for match in SERVICE_HOST.finditer(text):
                 name, namespace = match.group(1), match.group(3)
                 target = next((n for n in graph if n is not node and _serves(n, name, namespace, store)), None)

@@ -19,6 +19,8 @@ from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _ensure_event_loop
 
 from components.secrets import REDACTED
+from components.timestamp import PLANNED
+from components.timestamp import TYPE as TIMESTAMP
 
 SIG = rpc._special_sig_key
 SECRET_SIG = rpc._special_secret_sig
@@ -62,6 +64,11 @@ def clean(value):
     return value
 
 
+def _without_provider(inputs: dict) -> dict:
+    """A dynamic resource's inputs carry its pickled provider: code, not something a plan reader needs."""
+    return {k: v for k, v in inputs.items() if k != "__provider"}
+
+
 def _fake_id(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:12]
 
@@ -86,6 +93,7 @@ COMPUTED: dict[str, Callable[[str, dict], dict]] = {
         "endpoint": "203.0.113.10", "masterAuth": {"clusterCaCertificate": "bW9jay1jYQ=="},
         "name": i.get("name", n)},
     "random:index/randomPassword:RandomPassword": lambda n, i: {"result": REDACTED},
+    TIMESTAMP: lambda n, i: {"rfc3339": PLANNED},
 }
 
 
@@ -117,10 +125,12 @@ class RecordingMonitor(mocks.MockMonitor):
                 urn=response.urn, type=request.type, name=request.name,
                 parent=None if "pulumi:pulumi:Stack::" in request.parent.split("$")[-1] else request.parent or None,
                 custom=bool(request.custom),
-                inputs=clean(json_format.MessageToDict(request.object)),
+                inputs=_without_provider(clean(json_format.MessageToDict(request.object))),
                 depends_on=sorted(deps), provider=provider,
                 options={"protect": bool(request.protect), "retainOnDelete": bool(request.retainOnDelete),
-                         "ignoreChanges": sorted(request.ignoreChanges)},
+                         "ignoreChanges": sorted(request.ignoreChanges),
+                         "replaceOnChanges": sorted(request.replaceOnChanges),
+                         "deleteBeforeReplace": bool(request.deleteBeforeReplace)},
             ))
         return response
 

@@ -4,6 +4,9 @@ the `git-creds` Secret Seldon Deploy commits with (token or SSH key)."""
 
 from __future__ import annotations
 
+import hashlib
+from urllib.parse import urlsplit
+
 import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field, model_validator
@@ -14,6 +17,7 @@ from components.errors import FieldProblems
 from components.kit import PART_OF, PlatformKit
 from components.password import bcrypt_hash
 from components.secrets import SecretRef
+from components.timestamp import StaticTime
 
 GIT_SECRET = "git-creds"
 PROJECT = "seldon"
@@ -43,14 +47,28 @@ class ArgoCdConfig(AddonConfig):
     namespace: DnsLabel | None = "argocd"
     admin_password: SecretRef = "generate"
     git: GitCredentials | None = None
+    # where users reach Argo CD (SSO redirects, notification links); default https://<public host>/argocd
+    url: str | None = Field(default=None, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$")
 
 
-def argocd_values(admin_hash: pulumi.Input[str] | None = None) -> dict:
+def argocd_url(config: ArgoCdConfig, public_host: str | None) -> str | None:
+    if config.url:
+        return config.url
+    return f"https://{public_host}{PREFIX.rstrip('/')}" if public_host else None
+
+
+def argocd_values(admin_hash: pulumi.Input[str] | None = None, password_mtime: pulumi.Input[str] | None = None,
+                  url: str | None = None) -> dict:
     values: dict = {
         "configs": {"params": {"server.insecure": True, "server.rootpath": PREFIX, "server.basehref": PREFIX}},
     }
+    if url:
+        values["global"] = {"domain": urlsplit(url).hostname}
+        values["configs"]["cm"] = {"url": url}
     if admin_hash is not None:
-        values["configs"]["secret"] = {"argocdServerAdminPassword": admin_hash}
+        # the chart stamps the current time when no mtime is given: every upgrade would log admins out
+        values["configs"]["secret"] = {"argocdServerAdminPassword": admin_hash,
+                                       "argocdServerAdminPasswordMtime": password_mtime}
     return values
 
 
@@ -60,8 +78,12 @@ class ArgoCd(pulumi.ComponentResource):
         super().__init__("modelplane:addons:ArgoCd", name, None, opts)
         password = kit.secrets.resolve(config.admin_password, "argocd-admin-password", self)
         admin_hash = pulumi.Output.secret(password.apply(lambda p: bcrypt_hash(p, "modelplane-argocd")))
+        # moves only when the password does: a digest of the hash (which is itself a secret) as the trigger
+        changed = StaticTime(f"{name}-admin-password-mtime", opts=pulumi.ResourceOptions(parent=self),
+                             triggers={"password": admin_hash.apply(lambda h: hashlib.sha256(h.encode()).hexdigest())})
         self.release = HelmAddon(name, pin=config.pin("argo-cd"), namespace=kit.ns(config.namespace),
-                                 values=argocd_values(admin_hash), overrides=config.values,
+                                 values=argocd_values(admin_hash, changed.rfc3339, argocd_url(config, kit.public_host)),
+                                 overrides=config.values,
                                  opts=pulumi.ResourceOptions(parent=self))
         kit.route("argocd-server", config.namespace, PREFIX, "argocd-server", 80, self, rewrite=False,
                   depends_on=[self.release])

@@ -37,11 +37,11 @@ class ArgoWorkflowsConfig(AddonConfig):
     namespace: DnsLabel | None = "argo"
 
 
-def minio_values(browser_url: str | None = None) -> dict:
+def minio_values(browser_url: str | None = None, storage_class: str | None = None) -> dict:
     values: dict = {
         "mode": "standalone",
         "existingSecret": MINIO_SECRET,
-        "persistence": {"size": "20Gi"},
+        "persistence": {"size": "20Gi", **({"storageClass": storage_class} if storage_class else {})},
         "resources": {"requests": {"cpu": "250m", "memory": "1Gi"}},
         # the chart's default creates a console user console/console123: no users but the root user
         "users": [],
@@ -60,7 +60,7 @@ class Minio(pulumi.ComponentResource):
                           self)
         # the bucket data is on the release's volume: protected in production
         self.release = HelmAddon(name, pin=config.pin("minio"), namespace=kit.ns(config.namespace),
-                                 values=minio_values(console_url(config, kit.public_host)),
+                                 values=minio_values(console_url(config, kit.public_host), kit.storage_class),
                                  overrides=config.values, depends_on=[root],
                                  opts=pulumi.ResourceOptions(parent=self, protect=kit.production))
         kit.route("minio", config.namespace, CONSOLE_PREFIX, f"{name}-console", CONSOLE_PORT, self,

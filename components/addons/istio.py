@@ -13,6 +13,11 @@ from components.addon import AddonConfig, HelmAddon
 from components.base import Cidr, DnsLabel, Strict
 
 SELDON_GATEWAY = "seldon-gateway"
+CLUSTER_LOCAL = "cluster-local-gateway"
+# the pods Knative's local Gateway (knative-local-gateway) selects, and the port it listens on in them;
+# its Service sends Knative's cluster-local HTTP (port 80) there
+CLUSTER_LOCAL_LABELS = {"app": CLUSTER_LOCAL, "istio": CLUSTER_LOCAL}
+KNATIVE_LOCAL_PORT = 8081
 
 
 class GatewayTls(Strict):
@@ -28,6 +33,20 @@ class IstioConfig(AddonConfig):
     # the ingress gateway's Service; default LoadBalancer, NodePort on a kind cluster (no load balancer
     # controller answers there, so a LoadBalancer never gets an address and the release never finishes)
     service_type: Literal["LoadBalancer", "NodePort", "ClusterIP"] | None = None
+
+
+def cluster_local_values() -> dict:
+    """Seed 003: a ClusterIP `cluster-local-gateway` for Knative. Knative's local Gateway listens on
+    KNATIVE_LOCAL_PORT in these pods (components.addons.knative selects them), so the Service's HTTP port
+    targets it."""
+    return {"service": {"type": "ClusterIP", "ports": [
+                {"name": "status-port", "port": 15021, "protocol": "TCP", "targetPort": 15021},
+                {"name": "http2", "port": 80, "protocol": "TCP", "targetPort": KNATIVE_LOCAL_PORT}]},
+            "labels": CLUSTER_LOCAL_LABELS}
+
+
+def cluster_local_host(config: IstioConfig) -> str:
+    return f"{CLUSTER_LOCAL}.{config.namespace}.svc.cluster.local"
 
 
 def public_host(config: IstioConfig) -> str | None:
@@ -56,10 +75,8 @@ class Istio(pulumi.ComponentResource):
                                          "labels": {"app": "istio-ingressgateway", "istio": "ingressgateway"}},
                                  depends_on=[self.istiod], opts=child)
         self.cluster_local = HelmAddon(
-            "cluster-local-gateway", pin=config.pin("istio-gateway"), namespace=namespace,
-            values={"service": {"type": "ClusterIP"},
-                    "labels": {"app": "cluster-local-gateway", "istio": "cluster-local-gateway"}},
-            depends_on=[self.istiod], opts=child)
+            CLUSTER_LOCAL, pin=config.pin("istio-gateway"), namespace=namespace,
+            values=cluster_local_values(), depends_on=[self.istiod], opts=child)
 
         servers = [{"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["*"]}]
         if config.tls:

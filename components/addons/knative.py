@@ -7,6 +7,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.addon import AddonConfig, HelmAddon
+from components.addons.istio import CLUSTER_LOCAL_LABELS, KNATIVE_LOCAL_PORT
 from components.base import DnsLabel
 from components.versions import KNATIVE_VERSION
 
@@ -42,6 +43,20 @@ EVENTING_WORKLOADS = {
 SCRAPED = {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"}
 
 
+LOCAL_GATEWAY_KEY = "local-gateway.knative-serving.knative-local-gateway"
+
+
+def local_gateway(host: str) -> tuple[dict, dict]:
+    """(spec.ingress, spec.config.istio) of KnativeServing: Knative's local Gateway (knative-local-gateway)
+    selects the cluster-local-gateway pods and listens on KNATIVE_LOCAL_PORT there, and every Knative
+    Service's cluster-local address resolves to that gateway's Service. The operator changes the Gateway's
+    selector only through spec.ingress; by default it selects the ingress gateway's pods."""
+    ingress = {"istio": {"enabled": True, "knative-local-gateway": {
+        "selector": {"istio": CLUSTER_LOCAL_LABELS["istio"]},
+        "servers": [{"port": {"name": "http", "number": KNATIVE_LOCAL_PORT, "protocol": "HTTP"}, "hosts": ["*"]}]}}}
+    return ingress, {LOCAL_GATEWAY_KEY: host}
+
+
 def workloads(table: dict[str, tuple[str, str, str]], annotated: tuple[str, ...] = ()) -> list[dict]:
     return [{"name": name, "resources": [{"container": container, "requests": {"cpu": cpu, "memory": memory}}],
              **({"annotations": SCRAPED} if name in annotated else {})}
@@ -55,7 +70,7 @@ class KnativeConfig(AddonConfig):
 class Knative(pulumi.ComponentResource):
     broker_url: str
 
-    def __init__(self, name: str, config: KnativeConfig, *, namespace: pulumi.Input[str],
+    def __init__(self, name: str, config: KnativeConfig, *, namespace: pulumi.Input[str], local_gateway_host: str,
                  serving_namespace: pulumi.Input[str], eventing_namespace: pulumi.Input[str],
                  logs_namespace: pulumi.Input[str], logs_namespace_name: str, depends_on: list[pulumi.Resource],
                  opts: pulumi.ResourceOptions | None = None):
@@ -64,14 +79,14 @@ class Knative(pulumi.ComponentResource):
         self.operator = HelmAddon("knative-operator", pin=config.pin("knative-operator"), namespace=namespace,
                                   overrides=config.values, depends_on=depends_on, opts=child)
         after_operator = pulumi.ResourceOptions(parent=self, depends_on=[self.operator])
+        ingress, istio_config = local_gateway(local_gateway_host)
         self.serving = k8s.apiextensions.CustomResource(
             "knative-serving", api_version="operator.knative.dev/v1beta1", kind="KnativeServing",
             metadata={"name": "knative-serving", "namespace": serving_namespace, "annotations": WAIT_READY},
             spec={
                 "version": KNATIVE_VERSION,
-                "ingress": {"istio": {"enabled": True}},
-                "config": {"istio": {"local-gateway.knative-serving.knative-local-gateway":
-                                     "cluster-local-gateway.istio-system.svc.cluster.local"}},
+                "ingress": ingress,
+                "config": {"istio": istio_config},
                 "workloads": workloads(SERVING_WORKLOADS, annotated=("autoscaler", "activator")),
             },
             opts=after_operator)

@@ -113,12 +113,15 @@ def opensearch_settings(config: LoggingConfig) -> dict:
     return settings
 
 
-def opensearch_values(config: LoggingConfig) -> dict:
+def opensearch_values(config: LoggingConfig, storage_class: str | None = None) -> dict:
     values: dict = {
+        # the Service every search URL names (the chart's default, stated so the plan shows what serves it)
+        "masterService": OPENSEARCH_SERVICE,
         "replicas": config.replicas,
         "config": {"opensearch.yml": yaml.safe_dump(opensearch_settings(config), sort_keys=True)},
         "resources": SEARCH_NODE_RESOURCES,
-        "persistence": {"enabled": True, "size": config.volume_size},
+        "persistence": {"enabled": True, "size": config.volume_size,
+                        **({"storageClass": storage_class} if storage_class else {})},
     }
     if config.tls:
         values["extraEnvs"] = [{"name": "DISABLE_INSTALL_DEMO_CONFIG", "value": "true"}]
@@ -156,7 +159,7 @@ def dashboards_values(config: LoggingConfig) -> dict:
     return values
 
 
-def elasticsearch_spec(config: LoggingConfig) -> dict:
+def elasticsearch_spec(config: LoggingConfig, storage_class: str | None = None) -> dict:
     """ECK Elasticsearch: users come from the elastic-credentials Secret (a basic-auth file realm)."""
     return {
         "version": ELASTIC_STACK_VERSION,
@@ -167,7 +170,8 @@ def elasticsearch_spec(config: LoggingConfig) -> dict:
             "config": {"thread_pool.write.queue_size": config.write_queue_size, "node.store.allow_mmap": False},
             "podTemplate": {"spec": {"containers": [{"name": "elasticsearch", "resources": SEARCH_NODE_RESOURCES}]}},
             "volumeClaimTemplates": [{"metadata": {"name": "elasticsearch-data"}, "spec": {
-                "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": config.volume_size}}}}],
+                "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": config.volume_size}},
+                **({"storageClassName": storage_class} if storage_class else {})}}],
         }],
     }
 
@@ -186,16 +190,20 @@ def kibana_spec(config: LoggingConfig) -> dict:
 
 
 def fluent_bit_values(config: LoggingConfig) -> dict:
-    """Fluent Bit's output to the search cluster; the chart's default inputs tail every container log."""
+    """Fluent Bit tailing every container's log into the search cluster."""
     output = {"Name": "opensearch" if config.flavor == "opensearch" else "es", "Match": "kube.*",
               "Host": search_host(config), "Port": "9200", "HTTP_User": "${SEARCH_USERNAME}",
               "HTTP_Passwd": "${SEARCH_PASSWORD}", "tls": "On", "tls.verify": "Off",
               "Logstash_Format": "On", "Logstash_Prefix": "kube", "Suppress_Type_Name": "On",
               "Replace_Dots": "On", "Retry_Limit": "False"}
+    # only container logs: the chart's default also reads the kubelet's journal (tag host.*), which no
+    # output here takes, so those records would be read and dropped
+    tail = {"Name": "tail", "Path": "/var/log/containers/*.log", "multiline.parser": "docker, cri",
+            "Tag": "kube.*", "Mem_Buf_Limit": "5MB", "Skip_Long_Lines": "On"}
     return {
         "env": [{"name": "SEARCH_USERNAME", **from_credentials("username")},
                 {"name": "SEARCH_PASSWORD", **from_credentials("password")}],
-        "config": {"outputs": fluent_bit_section("OUTPUT", output)},
+        "config": {"inputs": fluent_bit_section("INPUT", tail), "outputs": fluent_bit_section("OUTPUT", output)},
     }
 
 

@@ -96,13 +96,14 @@ class ZalandoPostgres(pulumi.ComponentResource):
         # the operator adopts a credentials Secret that already exists, so both sides share one password
         credentials = kit.secret(f"{config.user}.{ZALANDO_CLUSTER}.credentials.postgresql.acid.zalan.do",
                                  system_namespace, {"username": config.user, "password": password}, self)
+        volume = {"size": config.volume_size, **({"storageClass": kit.storage_class} if kit.storage_class else {})}
         backups = {"enableLogicalBackup": config.backups_on,
                    **({"logicalBackupSchedule": config.backup_schedule} if config.backups_on else {})}
         self.cluster = k8s.apiextensions.CustomResource(
             "metadata-postgresql", api_version="acid.zalan.do/v1", kind="postgresql",
             metadata={"name": ZALANDO_CLUSTER, "namespace": kit.ns(system_namespace), "labels": PART_OF},
             spec={"teamId": "seldon", "numberOfInstances": config.instances,
-                  "postgresql": {"version": POSTGRES_VERSION}, "volume": {"size": config.volume_size},
+                  "postgresql": {"version": POSTGRES_VERSION}, "volume": volume,
                   "users": {config.user: ["createdb"]}, "databases": {config.database: config.user}, **backups},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[operator, credentials], protect=kit.production))
         self.host = f"{ZALANDO_CLUSTER}.{system_namespace}.svc.cluster.local"

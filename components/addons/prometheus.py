@@ -24,8 +24,24 @@ class PrometheusConfig(AddonConfig):
     storage: Quantity = "32Gi"
 
 
-def prometheus_values(config: PrometheusConfig) -> dict:
+# control-plane components a managed cluster (EKS, GKE) runs out of reach: their scrape targets never come up,
+# so their alerts (TargetDown, *Down) would fire forever. value keys of kube-prometheus-stack
+MANAGED_CONTROL_PLANE = ("kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy")
+MANAGED_CONTROL_PLANE_RULES = ("etcd", "kubeControllerManager", "kubeSchedulerAlerting", "kubeSchedulerRecording",
+                               "kubeProxy")
+
+
+def control_plane_values(managed: bool) -> dict:
+    if not managed:
+        return {}
+    return {**{key: {"enabled": False} for key in MANAGED_CONTROL_PLANE},
+            "defaultRules": {"rules": {rule: False for rule in MANAGED_CONTROL_PLANE_RULES}}}
+
+
+def prometheus_values(config: PrometheusConfig, storage_class: str | None = None, *,
+                      managed_control_plane: bool = False) -> dict:
     return {
+        **control_plane_values(managed_control_plane),
         "fullnameOverride": FULLNAME,
         "grafana": {"enabled": False},
         "kube-state-metrics": {"metricLabelsAllowlist": [SELDON_POD_LABELS]},
@@ -35,7 +51,8 @@ def prometheus_values(config: PrometheusConfig) -> dict:
             "resources": {"requests": {"cpu": "800m", "memory": "1Gi"},
                           "limits": {"cpu": "2", "memory": "4Gi"}},
             "storageSpec": {"volumeClaimTemplate": {"spec": {
-                "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": config.storage}}}}},
+                "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": config.storage}},
+                **({"storageClassName": storage_class} if storage_class else {})}}},
             # pick up ServiceMonitors/PodMonitors/rules from every namespace, not only this release's
             "serviceMonitorSelectorNilUsesHelmValues": False,
             "podMonitorSelectorNilUsesHelmValues": False,
@@ -72,7 +89,9 @@ class Prometheus(pulumi.ComponentResource):
         super().__init__("modelplane:addons:Prometheus", name, None, opts)
         namespace = kit.ns(config.namespace)
         self.release = HelmAddon(name, pin=config.pin("kube-prometheus-stack"), namespace=namespace,
-                                 values=prometheus_values(config), overrides=config.values,
+                                 values=prometheus_values(config, kit.storage_class,
+                                                          managed_control_plane=kit.managed_control_plane),
+                                 overrides=config.values,
                                  # the volume holds the metrics history: deleting the release deletes it
                                  opts=pulumi.ResourceOptions(parent=self, protect=kit.production))
         after = pulumi.ResourceOptions(parent=self, depends_on=[self.release])  # the chart installs the CRDs

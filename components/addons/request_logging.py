@@ -45,7 +45,8 @@ class RequestLogging(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=self.credentials)
         if config.flavor == "opensearch":
             self.search = HelmAddon("logging-opensearch", pin=config.pin("opensearch"), namespace=kit.ns(ns),
-                                    values=logging.opensearch_values(config), overrides=config.values, opts=kept)
+                                    values=logging.opensearch_values(config, kit.storage_class),
+                                    overrides=config.values, opts=kept)
             dashboards = HelmAddon("opensearch-dashboards", pin=config.pin("opensearch-dashboards"),
                                    namespace=kit.ns(ns), values=logging.dashboards_values(config),
                                    depends_on=[self.search], opts=child) if config.dashboards else None
@@ -55,7 +56,7 @@ class RequestLogging(pulumi.ComponentResource):
             self.search = k8s.apiextensions.CustomResource(
                 "elasticsearch", api_version="elasticsearch.k8s.elastic.co/v1", kind="Elasticsearch",
                 metadata={"name": logging.ECK_NAME, "namespace": kit.ns(ns), "labels": PART_OF},
-                spec=logging.elasticsearch_spec(config),
+                spec=logging.elasticsearch_spec(config, kit.storage_class),
                 opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=[operator])))
             dashboards = k8s.apiextensions.CustomResource(
                 "kibana", api_version="kibana.k8s.elastic.co/v1", kind="Kibana",

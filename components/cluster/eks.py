@@ -11,7 +11,8 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, model_validator
 
 from components.addons.postgres_cloud import AwsNetwork
-from components.base import Cidr, Strict
+from components.base import Cidr, DnsLabel, Strict
+from components.cluster.ebs import EbsStorage
 from components.cluster.kubeconfig import exec_kubeconfig
 from components.cluster.network import EksNetwork
 from components.cluster.presets import PRESETS, PresetName
@@ -38,6 +39,8 @@ class EksClusterConfig(Strict):
     # seed 003 §9.1.3: 20 GB node disks cause evictions; the presets use 100 GB
     node_disk_gb: int | None = Field(default=None, ge=50)
     tags: dict[str, str] = Field(default_factory=dict)
+    # the StorageClass every volume of the platform names; default: see components.cluster.storage_class
+    storage_class: DnsLabel | None = None
 
     @model_validator(mode="after")
     def _one_network(self) -> EksClusterConfig:
@@ -126,6 +129,9 @@ class EksCluster(pulumi.ComponentResource):
             "command": "aws", "args": ["eks", "get-token", "--cluster-name", name, "--region", config.region]})))
         self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, enable_server_side_apply=True,
                                      opts=pulumi.ResourceOptions(parent=self, depends_on=[self.node_group]))
+        self.storage = EbsStorage(name, cluster_name=self.cluster.name, oidc_provider_arn=self.oidc_provider.arn,
+                                  issuer=issuer, provider=self.provider, depends_on=[self.node_group],
+                                  production=production, tags=tags, opts=child)
         self.subnet_ids, self.tags = subnet_ids, tags
         self.register_outputs({"kubeconfig": self.kubeconfig, "oidcProviderArn": self.oidc_provider.arn})
 

@@ -22,6 +22,8 @@ class ExistingClusterConfig(Strict):
     context: str | None = None
     # `make up` creates a kind cluster of this name when none exists (kind is the user's tool)
     kind_cluster: DnsLabel | None = None
+    # the StorageClass every volume of the platform names; default: see components.cluster.storage_class
+    storage_class: DnsLabel | None = None
 
 
 class ExistingCluster(pulumi.ComponentResource):

@@ -10,7 +10,7 @@ import pulumi_kubernetes as k8s
 from pydantic import Field
 
 from components.addons.postgres_cloud import GcpNetwork
-from components.base import Strict
+from components.base import DnsLabel, Strict
 from components.cluster.kubeconfig import exec_kubeconfig
 from components.cluster.presets import PRESETS, PresetName
 
@@ -33,6 +33,8 @@ class GkeClusterConfig(Strict):
     # seed 003 §9.1.3: small node disks cause evictions; the presets use 100 GB
     node_disk_gb: int | None = Field(default=None, ge=50)
     labels: dict[str, str] = Field(default_factory=dict)
+    # the StorageClass every volume of the platform names; default: see components.cluster.storage_class
+    storage_class: DnsLabel | None = None
 
 
 class GkeCluster(pulumi.ComponentResource):

@@ -5,7 +5,7 @@ enforcement per environment."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -95,6 +95,11 @@ class Context:
                 for r in self.of_type(SELDON_MODEL) if isinstance(r.inputs.get("gitops"), dict)]
         return out
 
+    def plan_view(self) -> dict:
+        """The resources in plan.json's shape, for code that reads a plan (modelplane.requestlog)."""
+        return {"resources": [{"type": r.type, "name": r.name, "urn": r.urn, "inputs": r.inputs, "dependsOn": []}
+                              for r in self.resources]}
+
     def kind(self, kind: str) -> list[KubeObject]:
         return [o for o in self.objects if o.kind == kind]
 
@@ -147,14 +152,3 @@ def rule(id: str, title: str, *, severity: Severity, rationale: str, fix: str,
         RULES[id] = Rule(id, title, rationale, severity, fix, check, mandatory_in)
         return RULES[id]
     return register
-
-
-def walk(value, path: str = "") -> Iterator[tuple[str, object]]:
-    """(path, leaf or mapping) for every node of a nested value."""
-    yield path, value
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from walk(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from walk(v, f"{path}[{i}]")

@@ -6,9 +6,13 @@ import base64
 import binascii
 import re
 
+from components.base import walk
 from components.secrets import REDACTED, SEED_DEFAULT_SECRETS
 from modelplane.charts import check_release
-from policies.rules.base import Context, Resource, Violation, rule, walk
+from modelplane.logpipeline import release_unrouted_inputs
+from modelplane.requestlog import request_log_path
+from modelplane.storage import storage_problems
+from policies.rules.base import Context, Resource, Violation, rule
 
 EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")
 SECRET_KEY = re.compile(r"pass(word)?|secret|token", re.IGNORECASE)
@@ -192,3 +196,88 @@ def search_certificates(ctx: Context):
                 _env(r.inputs.get("values") or {}, "DISABLE_INSTALL_DEMO_CONFIG") != "true":
             yield Violation(f"Helm release {r.name}", "runs the demo TLS certificates (OpenSearch's demo "
                             "security setup is not disabled)", r.urn)
+
+
+@rule("MP018", "Request logs reach the search cluster", severity="high",
+      rationale="Nothing fails when a link of the request-log path is wrong (a gateway selector, a Service port, a "
+                "Broker name): predictions are served and their logs silently never arrive.",
+      fix="Follow the named link: the executor's endpoint, the Broker and the logger's Trigger, the local gateway's "
+          "Service port and the knative-local-gateway selector (addons.istio / addons.knative), the search host.")
+def request_logs_arrive(ctx: Context):
+    for link in request_log_path(ctx.plan_view(), ctx.charts):
+        if not link.ok:
+            yield Violation(f"request-log path: {link.step}", link.detail)
+
+
+@rule("MP019", "Every volume names a StorageClass the cluster has", severity="high",
+      rationale="New EKS clusters have no default StorageClass and no EBS CSI driver: a claim naming no class, or "
+                "a class nothing provides, stays Pending and Helm's wait fails `pulumi up` after its timeout.",
+      fix="Keep the EKS component's gp3 class (it installs the EBS CSI driver), or set cluster.storageClass to a "
+          "class the cluster provides.")
+def volumes_bind(ctx: Context):
+    for problem in storage_problems(ctx.plan_view(), ctx.charts):
+        owner, _, message = problem.partition(": ")
+        yield Violation(owner, message)
+
+
+ARGOCD_EXAMPLE_DOMAIN = "argocd.example.com"  # the chart's default global.domain
+
+
+@rule("MP020", "Argo CD knows its URL and keeps admin sessions across upgrades", severity="medium",
+      rationale="With the chart's example domain, SSO redirects and notification links point at "
+                "argocd.example.com; without a fixed admin passwordMtime the chart stamps the current time on "
+                "every upgrade, which logs every admin out.",
+      fix="Set addons.istio.tls.hosts (or addons.argocd.url); modelplane derives global.domain, configs.cm.url and "
+          "a passwordMtime that moves only with the password.")
+def argocd_day2(ctx: Context):
+    for r in ctx.releases():
+        if r.inputs.get("chart") != "argo-cd":
+            continue
+        values = r.inputs.get("values") or {}
+        configs = values.get("configs") or {}
+        domain = (values.get("global") or {}).get("domain") or ARGOCD_EXAMPLE_DOMAIN
+        url = (configs.get("cm") or {}).get("url") or f"https://{domain}"
+        if ARGOCD_EXAMPLE_DOMAIN in url:
+            yield Violation(f"Helm release {r.name}", f"Argo CD's URL is the chart's example ({url})", r.urn)
+        secret = configs.get("secret") or {}
+        if secret.get("argocdServerAdminPassword") and not secret.get("argocdServerAdminPasswordMtime"):
+            yield Violation(f"Helm release {r.name}", "configs.secret.argocdServerAdminPasswordMtime is unset: the "
+                            "chart stamps the current time on every upgrade", r.urn)
+
+
+MANAGED_CLUSTERS = ("aws:eks/cluster:Cluster", "gcp:container/cluster:Cluster")
+CONTROL_PLANE_TARGETS = ("kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy")
+
+
+@rule("MP021", "No alerts for control planes the cloud runs", severity="medium",
+      rationale="EKS and GKE run the scheduler, controller-manager and etcd where Prometheus cannot scrape them: "
+                "kube-prometheus-stack's targets for them never come up and their alerts fire forever, which "
+                "teaches on-call to ignore alerts.",
+      fix="modelplane turns those targets and rules off on EKS/GKE; do not re-enable them in "
+          "addons.prometheus.values.")
+def managed_control_plane_alerts(ctx: Context):
+    if not any(r.type in MANAGED_CLUSTERS for r in ctx.resources):
+        return
+    for r in ctx.releases():
+        if r.inputs.get("chart") != "kube-prometheus-stack":
+            continue
+        values = r.inputs.get("values") or {}
+        on = [k for k in CONTROL_PLANE_TARGETS if (values.get(k) or {}).get("enabled", True) is not False]
+        if on:
+            yield Violation(f"Helm release {r.name}", f"scrapes the managed control plane ({', '.join(on)} "
+                            "enabled): their targets never come up", r.urn)
+
+
+@rule("MP022", "Every log input reaches an output", severity="low",
+      rationale="Fluent Bit reads records no output matches and drops them: CPU and memory spent on nothing, "
+                "and a reader who expects those logs finds none.",
+      fix="Give the input an output whose Match takes its Tag, or drop the input (modelplane keeps only the "
+          "container-log input).")
+def log_inputs_routed(ctx: Context):
+    for r in ctx.releases():
+        if r.inputs.get("chart") != "fluent-bit":
+            continue
+        if ctx.charts is None and "inputs" not in ((r.inputs.get("values") or {}).get("config") or {}):
+            continue  # the chart's default inputs are unknown without chart data
+        for tag in release_unrouted_inputs(r.inputs, ctx.charts):
+            yield Violation(f"Helm release {r.name}", f"input with tag {tag!r} matches no output", r.urn)

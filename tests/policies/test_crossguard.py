@@ -106,6 +106,7 @@ def test_crossguard_and_modelplane_check_find_the_same_violations(analyzer, rend
 def test_dev_pack_config_makes_findings_advisory(analyzer, rendered):
     _configure(analyzer, "dev")
     diagnostics = _analyze(analyzer, read_plan(rendered["dev"]))
-    assert [d.policyName for d in diagnostics] == ["mp006-the-ingress-gateway-serves-tls",
-                                                   "mp017-the-search-cluster-does-not-run-the-image-s-demo-certificates"]
+    assert [d.policyName for d in diagnostics] == [
+        "mp006-the-ingress-gateway-serves-tls", "mp017-the-search-cluster-does-not-run-the-image-s-demo-certificates",
+        "mp020-argo-cd-knows-its-url-and-keeps-admin-sessions-across-upgrades"]
     assert all(d.enforcementLevel == analyzer_pb2.ADVISORY for d in diagnostics)

@@ -114,6 +114,40 @@ CASES = {
               ctx(resources=[release("logging-opensearch", "opensearch", values={
                   "extraEnvs": [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD", "value": "<redacted>"}]})]),
               "runs the demo TLS certificates"),
+    "MP018": (ctx(resources=[release("seldon-core", "seldon-core-operator", values={"executor": {"requestLogger": {
+                  "defaultEndpoint": "http://seldon-request-logger.seldon-logs.svc.cluster.local"}}}),
+                  k8s("v1", "Service", "seldon-request-logger", "seldon-logs", spec={}),
+                  k8s("apps/v1", "Deployment", "seldon-request-logger", "seldon-logs", spec={"template": {"spec": {
+                      "containers": [{"name": "logger", "env": [{"name": "ELASTICSEARCH_HOST", "value":
+                                     "search-es-http.seldon-logs.svc.cluster.local"}]}]}}}),
+                  k8s("elasticsearch.k8s.elastic.co/v1", "Elasticsearch", "search", "seldon-logs", spec={})]),
+              ctx(resources=[release("seldon-core", "seldon-core-operator", values={"executor": {"requestLogger": {
+                  "defaultEndpoint": "http://seldon-request-logger.seldon-logs.svc.cluster.local"}}})]),
+              "executor → logger endpoint"),
+    "MP019": (ctx(resources=[Resource("aws:eks/cluster:Cluster", "c", "urn:c", {}),
+                             release("minio", "minio", values={"persistence": {"enabled": True,
+                                                                              "storageClass": "gp3"}}),
+                             k8s("storage.k8s.io/v1", "StorageClass", "gp3", None)]),
+              ctx(resources=[Resource("aws:eks/cluster:Cluster", "c", "urn:c", {}),
+                             release("minio", "minio", values={"persistence": {"enabled": True}})]),
+              "names no StorageClass, and EKS has no default class"),
+    "MP020": (ctx(resources=[release("argocd", "argo-cd", values={
+                  "configs": {"cm": {"url": "https://ml.example.org/argocd"}}})]),
+              ctx(resources=[release("argocd", "argo-cd")]), "Argo CD's URL is the chart's example"),
+    "MP021": (ctx(resources=[Resource("gcp:container/cluster:Cluster", "c", "urn:c", {}),
+                             release("prometheus", "kube-prometheus-stack", values={
+                                 k: {"enabled": False} for k in ("kubeControllerManager", "kubeScheduler",
+                                                                 "kubeEtcd", "kubeProxy")})]),
+              ctx(resources=[Resource("gcp:container/cluster:Cluster", "c", "urn:c", {}),
+                             release("prometheus", "kube-prometheus-stack")]),
+              "kubeControllerManager, kubeScheduler, kubeEtcd, kubeProxy enabled"),
+    "MP022": (ctx(resources=[release("fluent-bit", "fluent-bit", values={"config": {
+                  "inputs": "[INPUT]\n    Name tail\n    Tag kube.*\n",
+                  "outputs": "[OUTPUT]\n    Name es\n    Match kube.*\n"}})]),
+              ctx(resources=[release("fluent-bit", "fluent-bit", values={"config": {
+                  "inputs": "[INPUT]\n    Name systemd\n    Tag host.*\n",
+                  "outputs": "[OUTPUT]\n    Name es\n    Match kube.*\n"}})]),
+              "input with tag 'host.*' matches no output"),
     "MP009": (ctx(resources=[sdep()]), ctx(resources=[sdep(predictors=[
                   {"name": "default", "traffic": 90, "replicas": 2},
                   {"name": "canary", "traffic": 20, "replicas": 2}])]),
