@@ -84,6 +84,23 @@ def _preflight(args: argparse.Namespace) -> int:
     return EXIT_VIOLATION if any(c.status == "failed" for c in checks) else 0
 
 
+def _charts(args: argparse.Namespace) -> int:
+    import tarfile
+
+    from modelplane.chartfetch import ChartArchiveError, extract, pull
+
+    try:
+        written = pull(Path(args.into)) if args.action == "pull" else [
+            extract(Path(a), Path(args.into)) for a in args.archives]
+    except (ChartArchiveError, OSError, tarfile.TarError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for folder in written:
+        print(f"wrote {folder}")
+    print(f"verify: MODELPLANE_CHARTS={args.into} python -m modelplane.upstream verify")
+    return 0
+
+
 def _stack_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", required=True)
     parser.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
@@ -113,6 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("old", help="a render output directory")
     diff.add_argument("new", help="a render output directory")
     diff.set_defaults(func=_diff)
+    charts = sub.add_parser("charts", help="fill a chart-data directory (for check --charts) from the pinned charts")
+    charts_sub = charts.add_subparsers(dest="action", required=True)
+    pull = charts_sub.add_parser("pull", help="helm pull every pinned chart and keep its data files")
+    pull.add_argument("into", help="the chart-data directory")
+    extract = charts_sub.add_parser("extract", help="keep the data files of chart archives you already have")
+    extract.add_argument("archives", nargs="+", help="packaged charts (.tgz)")
+    extract.add_argument("--into", required=True, help="the chart-data directory")
+    charts.set_defaults(func=_charts)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -31,10 +31,14 @@ def crds_dir() -> Path:
     return Path(os.environ.get("MODELPLANE_CRDS") or SHARED / "crds")
 
 
+# where `modelplane charts pull` puts chart data by the README's example
+PULLED_CHARTS = Path.home() / ".cache" / "modelplane" / "charts"
+
+
 def charts_dir(explicit: str | Path | None = None) -> Path | None:
-    """Chart data laid out like ../shared/charts: the argument, MODELPLANE_CHARTS, or ../shared/charts;
-    None when none of them is a directory."""
-    for candidate in (explicit, os.environ.get("MODELPLANE_CHARTS"), SHARED / "charts"):
+    """Chart data laid out like ../shared/charts: the argument, MODELPLANE_CHARTS, ../shared/charts, or
+    ~/.cache/modelplane/charts; None when none of them is a directory."""
+    for candidate in (explicit, os.environ.get("MODELPLANE_CHARTS"), SHARED / "charts", PULLED_CHARTS):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
     return None

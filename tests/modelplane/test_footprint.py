@@ -111,6 +111,7 @@ def test_without_chart_data_the_footprint_says_it_was_not_computed(tmp_path, cap
     from modelplane import upstream
 
     monkeypatch.setattr(upstream, "SHARED", tmp_path / "nowhere")
+    monkeypatch.setattr(upstream, "PULLED_CHARTS", tmp_path / "nowhere-either")
     monkeypatch.delenv("MODELPLANE_CHARTS", raising=False)
     assert main(["render", "--stack", "dev", "--out", str(tmp_path / "o")]) == 0
     assert "footprint: NOT computed — no chart data" in capsys.readouterr().out
