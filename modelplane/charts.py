@@ -50,9 +50,6 @@ OPEN_MAPS: dict[str, dict[str, str]] = {
     "opensearch-dashboards": {
         "config": "file name -> content, each mounted into the Dashboards config directory",
     },
-    "fluent-bit": {
-        "config": "sections of Fluent Bit's configuration (service, inputs, filters, outputs, ...) as text",
-    },
     "minio": {
         "environment": "extra environment variables for the MinIO container, any name",
         "resources": RESOURCES,

@@ -104,3 +104,9 @@ def test_a_release_whose_chart_folder_is_missing_fails(store):
     assert [str(p) for p in check.problems] == [
         f"(chart): no chart data for minio 5.3.0 ({store.folder('minio', '5.3.0')} does not exist): "
         "its values cannot be checked"]
+
+
+def test_a_section_of_fluent_bits_config_is_not_an_open_map(store):
+    # the chart's templates read config.service, .inputs, .filters, .outputs by name: a typo is lost
+    assert problems(store, "fluent-bit", {"config": {"ouputs": "[OUTPUT]\n"}}) == [
+        "config.ouputs: not a value of chart fluent-bit 0.54.0 (did you mean 'outputs'?)"]
