@@ -128,6 +128,39 @@ class ChartStore:
         return self._cache[key]
 
 
+def get(values: dict, path: str):
+    node: object = values
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def effective_values(chart: Chart, values: dict) -> dict:
+    """What the chart's templates see: its defaults (subcharts' included) under the release's values, with
+    istiod's legacy `pilot.` values copied over the top level as its templates do."""
+    merged = deep_merge(chart.defaults, values)
+    for key, sub in chart.subcharts.items():
+        merged[key] = deep_merge(deep_merge(sub.defaults, chart.defaults.get(key) or {}), values.get(key) or {})
+    if chart.name == "istiod" and isinstance(values.get("pilot"), dict):
+        merged = deep_merge(merged, values["pilot"])
+    return merged
+
+
+def release_chart(store: ChartStore | None, release: dict) -> Chart | None:
+    """The pinned chart of a release (its plan inputs: chart, version), None without chart data for it."""
+    return store.get(release.get("chart", ""), str(release.get("version", ""))) if store else None
+
+
+def release_values(store: ChartStore | None, release: dict) -> dict:
+    """What a release's templates see: its values over its chart's defaults; its values alone without chart
+    data (then a default the chart sets is unknown)."""
+    values = release.get("values") or {}
+    chart = release_chart(store, release)
+    return effective_values(chart, values) if chart else values
+
+
 @dataclass(frozen=True)
 class ValuesProblem:
     path: str

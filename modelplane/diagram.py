@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from components.base import walk
-from modelplane.charts import ChartStore
+from modelplane.charts import ChartStore, release_chart
 from modelplane.plan import HELM_RELEASE, is_kubernetes_object
 
 SERVICE_HOST = re.compile(r"\b([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc\.cluster\.local\b")
@@ -84,7 +84,7 @@ def _value(node: Node, key: str, store: ChartStore | None):
     values = node.inputs.get("values") or {}
     if key in values:
         return values[key]
-    chart = store.get(node.inputs.get("chart", ""), str(node.inputs.get("version", ""))) if store else None
+    chart = release_chart(store, node.inputs)
     return chart.defaults.get(key) if chart else None
 
 

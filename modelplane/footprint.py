@@ -19,10 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from components.base import deep_merge
 from components.cluster.presets import PRESETS
 from components.quantity import Requests, cpu_cores, memory_gib
-from modelplane.charts import UNAVAILABLE, Chart, ChartStore
+from modelplane.charts import UNAVAILABLE, Chart, ChartStore, effective_values, get, release_chart
 from modelplane.plan import HELM_RELEASE, gitops_models, manifests
 
 ADDON_SHARE = 0.6
@@ -102,26 +101,6 @@ class Workload:
         return self.each * self.replicas
 
 
-def get(values: dict, path: str):
-    node: object = values
-    for key in path.split("."):
-        if not isinstance(node, dict) or key not in node:
-            return None
-        node = node[key]
-    return node
-
-
-def effective_values(chart: Chart, values: dict) -> dict:
-    """What the chart's templates see: its defaults (subcharts' included) under the release's values, with
-    istiod's legacy `pilot.` values copied over the top level as its templates do."""
-    merged = deep_merge(chart.defaults, values)
-    for key, sub in chart.subcharts.items():
-        merged[key] = deep_merge(deep_merge(sub.defaults, chart.defaults.get(key) or {}), values.get(key) or {})
-    if chart.name == "istiod" and isinstance(values.get("pilot"), dict):
-        merged = deep_merge(merged, values["pilot"])
-    return merged
-
-
 def _requests(resources: dict | None, flat: bool) -> Requests:
     """A container's requests; an unset request is its limit, as Kubernetes defaults it."""
     r = resources or {}
@@ -169,7 +148,7 @@ def release_workloads(store: ChartStore | None, release: dict, nodes: int,
     values = release.get("values") or {}
     if chart_name in UNAVAILABLE:
         return [Workload(owner, chart_name, 0, Requests(), "-", unknown=UNAVAILABLE[chart_name])]
-    chart = store.get(chart_name, str(release.get("version"))) if store else None
+    chart = release_chart(store, release)
     if chart is None:
         why = "no chart data" if store is None else f"no chart data for {chart_name} {release.get('version')}"
         return [Workload(owner, chart_name, 0, Requests(), "-", unknown=why)]
@@ -195,7 +174,7 @@ def _containers_requests(pod_spec: dict) -> Requests:
 
 def _postgres_defaults(store: ChartStore | None, releases: list[dict]) -> tuple[Requests, str] | None:
     operator = next((r for r in releases if r["chart"] == "postgres-operator"), None)
-    chart = store.get("postgres-operator", str(operator.get("version"))) if store and operator else None
+    chart = release_chart(store, operator) if operator else None
     if chart is None:
         return None
     config = effective_values(chart, operator.get("values") or {}).get("configPostgresPodResources") or {}
@@ -274,7 +253,7 @@ def model_workloads(plan: dict, releases: list[dict], store: ChartStore | None,
 
 def _executor(store: ChartStore | None, releases: list[dict], stack_values: StackValues) -> tuple[Requests, str]:
     core = next((r for r in releases if r["chart"] == "seldon-core-operator"), None)
-    chart = store.get(core["chart"], str(core.get("version"))) if store and core else None
+    chart = release_chart(store, core) if core else None
     if chart is None:
         return Requests(), "(not counted: no chart data for seldon-core-operator)"
     merged = effective_values(chart, core.get("values") or {})

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from modelplane.charts import ChartStore
-from modelplane.footprint import effective_values
+from modelplane.charts import ChartStore, release_values
 
 
 def sections(text: str) -> list[tuple[str, dict[str, str]]]:
@@ -36,6 +35,4 @@ def unrouted_inputs(values: dict) -> list[str]:
 
 def release_unrouted_inputs(release: dict, store: ChartStore | None) -> list[str]:
     """For a fluent-bit release: its own values over the chart's defaults (where chart data is given)."""
-    values = release.get("values") or {}
-    chart = store.get(release["chart"], str(release.get("version", ""))) if store else None
-    return unrouted_inputs(effective_values(chart, values) if chart else values)
+    return unrouted_inputs(release_values(store, release))

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from components.addons.knative import LOCAL_GATEWAY_KEY
-from modelplane.charts import ChartStore
+from modelplane.charts import ChartStore, get, release_values
 from modelplane.diagram import SERVICE_HOST, Node, nodes, wiring
-from modelplane.footprint import effective_values, get
 
 # what Knative's operator configures when KnativeServing does not say otherwise (net-istio's defaults)
 DEFAULT_LOCAL_SELECTOR = {"istio": "ingressgateway"}
@@ -46,12 +45,6 @@ def _object(graph: list[Node], kind: str, name: str | None = None, namespace: st
                 (namespace is None or meta.get("namespace") == namespace):
             return n
     return None
-
-
-def _effective(node: Node, store: ChartStore | None) -> dict:
-    values = node.inputs.get("values") or {}
-    chart = store.get(node.inputs["chart"], str(node.inputs.get("version", ""))) if store else None
-    return effective_values(chart, values) if chart else values
 
 
 def _serving_target(host: str, graph: list[Node], store: ChartStore | None) -> Node | None:
@@ -128,7 +121,7 @@ def _local_gateway_links(graph: list[Node], store: ChartStore | None) -> list[Li
                   f"{host or '(not configured)'} is served by {gateway.label if gateway else 'nothing in the plan'}")]
     if gateway is None or gateway.kind != "release":
         return links
-    values = _effective(gateway, store)
+    values = release_values(store, gateway.inputs)
     ports = (values.get("service") or {}).get("ports") or []
     http = next((p for p in ports if p.get("port") == KNATIVE_HTTP_PORT), None)
     target_port = (http or {}).get("targetPort", (http or {}).get("port"))

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.tenancy import FACTS_CONFIGMAP
-from modelplane.charts import ChartStore
+from modelplane.charts import ChartStore, get, release_values
 from modelplane.diagram import Node, nodes
-from modelplane.footprint import effective_values, get
 
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
 # where each chart puts its volume claim: (values path of the switch or spec, path of the class name)
@@ -32,9 +31,7 @@ class Volume:
 
 
 def _release_volumes(node: Node, store: ChartStore | None) -> list[Volume]:
-    values = node.inputs.get("values") or {}
-    chart = store.get(node.inputs["chart"], str(node.inputs.get("version", ""))) if store else None
-    merged = effective_values(chart, values) if chart else values
+    merged = release_values(store, node.inputs)
     out = []
     for switch, path in CHART_VOLUMES.get(node.inputs.get("chart", ""), []):
         if get(merged, switch):
