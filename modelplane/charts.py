@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -90,8 +90,11 @@ class Chart:
         return node
 
 
+_LOADER = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
+
+
 def _yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text()) or {}
+    return yaml.load(path.read_text(), Loader=_LOADER) or {}
 
 
 def read_chart(folder: Path, version: str | None = None) -> Chart:
@@ -110,6 +113,12 @@ def read_chart(folder: Path, version: str | None = None) -> Chart:
                  dependencies=tuple(meta.get("dependencies") or ()), subcharts=subcharts)
 
 
+@lru_cache(maxsize=64)
+def _read_once(folder: Path, version: str) -> Chart:
+    """Chart data is read-only: one parse per process, however many renders and checks use it."""
+    return read_chart(folder, version)
+
+
 class ChartStore:
     """Chart data laid out like ../shared/charts: one `<chart>-<version>` folder per pinned chart."""
 
@@ -124,7 +133,7 @@ class ChartStore:
         key = (chart, version)
         if key not in self._cache:
             folder = self.folder(chart, version)
-            self._cache[key] = read_chart(folder, version) if (folder / "Chart.yaml").is_file() else None
+            self._cache[key] = _read_once(folder, version) if (folder / "Chart.yaml").is_file() else None
         return self._cache[key]
 
 
