@@ -28,6 +28,10 @@ class PlatformKit:
     # EKS/GKE: the cloud runs the control plane, whose components cannot be scraped
     managed_control_plane: bool = False
 
+    def public_url(self, path: str) -> str | None:
+        """`https://<public host><path>`; None without a public host."""
+        return f"https://{self.public_host}{path}" if self.public_host else None
+
     def ns(self, name: str) -> pulumi.Output[str]:
         """The namespace's name as an output of its Namespace resource, so users of it wait for it."""
         return self.namespaces[name].metadata.name

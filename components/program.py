@@ -16,7 +16,7 @@ from components.models.seldon_deployment import GitopsTarget, gitops_target
 from components.models.spec import ModelsFile, ModelSpec
 from components.password import weakness
 from components.platform import Platform, system_namespaces
-from components.secrets import GENERATE, REDACTED, VAULT_VALUES, config_key
+from components.secrets import GENERATE, REDACTED, VAULT_VALUES, config_key, is_plaintext
 from components.tenants import TenantsFile, is_reserved, load_tenants
 from components.vault import VAULT_PREFIX, VaultError, VaultReader, VaultRef, client_from_env
 
@@ -106,8 +106,7 @@ def search_password_problems(config: StackConfig, flat: dict) -> list[str]:
     if not isinstance(value, str) or value == REDACTED:
         return []
     problem = weakness(value, logging.username)
-    return [f"addons.logging.password: {ref if key or ref.startswith(VAULT_PREFIX) else '(literal)'}: {problem}"] \
-        if problem else []
+    return [f"addons.logging.password: {'(literal)' if is_plaintext(ref) else ref}: {problem}"] if problem else []
 
 
 def gitops_targets(config: StackConfig, tenants: TenantsFile) -> dict[tuple[str, str], GitopsTarget]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # where app_version is read when it is not the chart's appVersion
-ISTIO_RELEASE = "version"  # istio/release-builder writes the release into version and appVersion on publish
+CHART_VERSION = "version"
 PROMETHEUS_IMAGE = "values:prometheus.prometheusSpec.image.tag"
 
 
@@ -30,12 +30,12 @@ SELDON_REPO = "https://storage.googleapis.com/seldon-charts"
 
 CHARTS: dict[str, ChartPin] = {
     # Istio's Chart.yaml in git says 1.0.0; the published chart's version and appVersion are the release
-    "istio-base": ChartPin("base", ISTIO_REPO, "1.29.6", "1.29.6", ISTIO_RELEASE),
-    "istiod": ChartPin("istiod", ISTIO_REPO, "1.29.6", "1.29.6", ISTIO_RELEASE),
-    "istio-gateway": ChartPin("gateway", ISTIO_REPO, "1.29.6", "1.29.6", ISTIO_RELEASE),
+    "istio-base": ChartPin("base", ISTIO_REPO, "1.29.6", "1.29.6", CHART_VERSION),
+    "istiod": ChartPin("istiod", ISTIO_REPO, "1.29.6", "1.29.6", CHART_VERSION),
+    "istio-gateway": ChartPin("gateway", ISTIO_REPO, "1.29.6", "1.29.6", CHART_VERSION),
     # the operator's version (its Chart.yaml has no appVersion); it installs KNATIVE_VERSION below
     "knative-operator": ChartPin("knative-operator", "https://knative.github.io/operator", "v1.22.2", "1.22.2",
-                                 "version"),
+                                 CHART_VERSION),
     "seldon-core": ChartPin("seldon-core-operator", SELDON_REPO, "1.18.2", "1.18.2"),
     # Seldon Deploy is licensed: its chart location is configurable; the values follow the 1.3 manual.
     "seldon-deploy": ChartPin("seldon-deploy", "https://storage.googleapis.com/seldon-deploy-charts", "1.3.0", "1.3.0"),

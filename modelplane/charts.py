@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from components.base import deep_merge
+from modelplane.upstream import YAML_LOADER
 
 # Istio's charts keep their defaults under this key; templates/zzz_profile.yaml merges user values over it
 ISTIO_DEFAULTS = "_internal_defaults_do_not_set"
@@ -76,25 +77,23 @@ class Chart:
             return deep_merge(self.raw_values[ISTIO_DEFAULTS] or {}, top)
         return self.raw_values
 
+    def sub_defaults(self, key: str) -> dict:
+        """A subchart's defaults as this chart installs it: the parent's section for it (which also holds its
+        condition) over the subchart's own values.yaml."""
+        return deep_merge(self.subcharts[key].defaults, self.defaults.get(key) or {})
+
     def default_at(self, path: str):
         """The default value at a dotted path (through subcharts), or None."""
-        node: object = self.defaults
-        keys = path.split(".")
-        if keys[0] in self.subcharts:
-            node = deep_merge(self.subcharts[keys[0]].defaults, self.defaults.get(keys[0]) or {})
-            keys = keys[1:]
-        for key in keys:
-            if not isinstance(node, dict):
-                return None
-            node = node.get(key)
-        return node
+        return get(effective_values(self, {}), path)
 
-
-_LOADER = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
+    @property
+    def values_file(self) -> str:
+        """Where this chart's defaults are read, as plan.md names it (relative to the chart-data directory)."""
+        return f"{self.folder.parent.name}/{self.folder.name}/values.yaml"
 
 
 def _yaml(path: Path) -> dict:
-    return yaml.load(path.read_text(), Loader=_LOADER) or {}
+    return yaml.load(path.read_text(), Loader=YAML_LOADER) or {}
 
 
 def read_chart(folder: Path, version: str | None = None) -> Chart:
@@ -148,13 +147,19 @@ def get(values: dict, path: str):
 
 def effective_values(chart: Chart, values: dict) -> dict:
     """What the chart's templates see: its defaults (subcharts' included) under the release's values, with
-    istiod's legacy `pilot.` values copied over the top level as its templates do."""
+    values under a legacy alias (ALIASES) copied over the top level as the chart's templates do."""
     merged = deep_merge(chart.defaults, values)
-    for key, sub in chart.subcharts.items():
-        merged[key] = deep_merge(deep_merge(sub.defaults, chart.defaults.get(key) or {}), values.get(key) or {})
-    if chart.name == "istiod" and isinstance(values.get("pilot"), dict):
-        merged = deep_merge(merged, values["pilot"])
+    for key in chart.subcharts:
+        merged[key] = deep_merge(chart.sub_defaults(key), values.get(key) or {})
+    for alias in top_level_aliases(chart.name):
+        if isinstance(values.get(alias), dict):
+            merged = deep_merge(merged, values[alias])
     return merged
+
+
+def top_level_aliases(chart_name: str) -> list[str]:
+    """Keys whose values a chart copies to its top level (istiod's `pilot`)."""
+    return [alias for alias, target in ALIASES.get(chart_name, {}).items() if target == ""]
 
 
 def release_chart(store: ChartStore | None, release: dict) -> Chart | None:
@@ -197,10 +202,6 @@ def _open_root(chart_name: str, path: str) -> str | None:
     return next((p for p in OPEN_MAPS.get(chart_name, {}) if path == p or path.startswith(p + ".")), None)
 
 
-def _is_open(chart_name: str, path: str) -> bool:
-    return _open_root(chart_name, path) is not None
-
-
 def _walk(chart: Chart, defaults: dict, values: dict, prefix: str, problems: list[ValuesProblem],
           shown: str = "") -> None:
     """`prefix` is the path inside `chart` (what OPEN_MAPS names); `shown` goes before it in messages
@@ -208,8 +209,9 @@ def _walk(chart: Chart, defaults: dict, values: dict, prefix: str, problems: lis
     for key, value in values.items():
         path = f"{prefix}.{key}" if prefix else str(key)
         full = f"{shown}.{path}" if shown else path
-        if _is_open(chart.name, path):
-            if OPEN_MAPS[chart.name].get(_open_root(chart.name, path)) == RESOURCES and path.endswith("resources"):
+        open_root = _open_root(chart.name, path)
+        if open_root is not None:
+            if OPEN_MAPS[chart.name][open_root] == RESOURCES and path.endswith("resources"):
                 problems += [ValuesProblem(f"{full}.{k}", "not a field of a Kubernetes ResourceRequirements")
                              for k in (value or {}) if k not in RESOURCE_KEYS]
             continue
@@ -241,8 +243,7 @@ def values_problems(chart: Chart, values: dict) -> list[ValuesProblem]:
     _walk(chart, chart.defaults, own, "", problems)
     for key, sub in chart.subcharts.items():
         if isinstance(values.get(key), dict):
-            # the parent's section for a subchart overrides the subchart's defaults (and holds its condition)
-            _walk(sub, deep_merge(sub.defaults, chart.defaults.get(key) or {}), values[key], "", problems, key)
+            _walk(sub, chart.sub_defaults(key), values[key], "", problems, key)
     if chart.schema is not None:
         problems += _schema_problems(chart, values)
     return problems
@@ -281,7 +282,12 @@ def check_release(store: ChartStore, release: str, chart: str, version: str, val
     return ReleaseCheck(release, chart, version, tuple(values_problems(data, values)))
 
 
+def check_release_inputs(store: ChartStore, name: str, inputs: dict) -> ReleaseCheck:
+    """`inputs`: a kubernetes:helm.sh/v3:Release resource's (chart, version, values)."""
+    return check_release(store, name, inputs.get("chart", ""), str(inputs.get("version", "")),
+                         inputs.get("values") or {})
+
+
 def check_releases(store: ChartStore, releases: list[dict]) -> list[ReleaseCheck]:
     """`releases`: the inputs of kubernetes:helm.sh/v3:Release resources (name, chart, version, values)."""
-    return [check_release(store, r.get("name", ""), r["chart"], str(r.get("version", "")), r.get("values") or {})
-            for r in releases]
+    return [check_release_inputs(store, r.get("name", ""), r) for r in releases]

@@ -9,7 +9,7 @@ from components.config import secret_fields
 from components.errors import ConfigError
 from components.program import REPO_ROOT, load, tenants_path
 from components.secrets import is_plaintext
-from modelplane.charts import ChartStore, check_release
+from modelplane.charts import UNAVAILABLE, ChartStore
 from modelplane.plan import read_plan
 from modelplane.stackfile import read_stack
 from policies.check import Override, Result, evaluate, resources_from_plan
@@ -69,8 +69,9 @@ def _charts_note(ctx: Context, charts: Path | None) -> str:
     if ctx.charts is None:
         return ("Helm values were NOT checked against the pinned charts (MP016): no chart data given; pass "
                 "--charts DIR or set MODELPLANE_CHARTS (README: Upstream files)")
-    checks = [check_release(ctx.charts, r.name, r.inputs.get("chart", ""), str(r.inputs.get("version", "")),
-                            r.inputs.get("values") or {}) for r in ctx.releases()]
-    unchecked = [f"{c.release} ({c.unchecked})" for c in checks if c.unchecked]
-    return (f"Helm values of {len(checks) - len(unchecked)} release(s) checked against the chart data in {charts}"
-            + (f"; not checked: {', '.join(unchecked)}" if unchecked else ""))
+    # what MP016 could not check: charts without public data (a missing chart folder is a violation instead)
+    releases = ctx.releases()
+    unchecked = [f"{r.name} ({UNAVAILABLE[r.inputs['chart']]})" for r in releases
+                 if r.inputs.get("chart") in UNAVAILABLE]
+    return (f"Helm values of {len(releases) - len(unchecked)} release(s) checked against the chart data in "
+            f"{charts}" + (f"; not checked: {', '.join(unchecked)}" if unchecked else ""))

@@ -15,9 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from modelplane.upstream import crds_dir
-
-_LOADER = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
+from modelplane.upstream import YAML_LOADER, crds_dir
 
 
 def _keys_unset(node: dict) -> bool:
@@ -50,7 +48,7 @@ def crd_documents(crd_dir: Path | None = None) -> list[dict]:
                                 "MODELPLANE_CRDS); upstream.lock.yaml says where each file comes from")
     docs = []
     for path in sorted(crd_dir.glob("*.yaml")):
-        for doc in yaml.load_all(path.read_text(), Loader=_LOADER):
+        for doc in yaml.load_all(path.read_text(), Loader=YAML_LOADER):
             if doc and doc.get("kind") == "CustomResourceDefinition":
                 docs.append(adjust_for_1_20(doc))
     return docs

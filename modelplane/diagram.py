@@ -1,8 +1,7 @@
 """The platform as a picture for plan.md: a Mermaid graph of the Helm releases and Kubernetes objects of a
 plan, grouped by namespace, with the install order (the plan's dependency edges, transitively reduced) and
-the wiring — for every value that names a service (`<svc>.<ns>.svc.cluster.local`, a gateway
-`<ns>/<name>`), the release or object that serves it. A value naming a service nothing in the plan serves
-is listed as unresolved."""
+the wiring — for every value that names a service (`<svc>.<ns>.svc.cluster.local`), the release or object
+that serves it. A value naming a service nothing in the plan serves is listed as unresolved."""
 
 from __future__ import annotations
 
@@ -103,6 +102,18 @@ def _serves(node: Node, name: str, namespace: str, store: ChartStore | None) -> 
     return name in {s.format(name=meta_name) for s in CR_SERVICES.get(node.kind, ())}
 
 
+def _server(name: str, namespace: str, graph: list[Node], store: ChartStore | None,
+            exclude: Node | None = None) -> Node | None:
+    return next((n for n in graph if n is not exclude and _serves(n, name, namespace, store)), None)
+
+
+def served_by(text: str, graph: list[Node], store: ChartStore | None = None) -> Node | None:
+    """The release or object that serves the first service `text` names (a host or a URL); None when nothing
+    in the graph does, or the text names no service."""
+    match = SERVICE_HOST.search(text or "")
+    return _server(match.group(1), match.group(3), graph, store) if match else None
+
+
 def wiring(graph: list[Node], store: ChartStore | None = None) -> list[Wire]:
     """Every service a release's values or an object's spec names, and what serves it (service names a
     chart takes from its defaults are read from the chart data in `store`)."""
@@ -114,8 +125,7 @@ def wiring(graph: list[Node], store: ChartStore | None = None) -> list[Wire]:
             if not isinstance(text, str):
                 continue
             for match in SERVICE_HOST.finditer(text):
-                name, namespace = match.group(1), match.group(3)
-                target = next((n for n in graph if n is not node and _serves(n, name, namespace, store)), None)
+                target = _server(match.group(1), match.group(3), graph, store, exclude=node)
                 wires.append(Wire(node, path, match.group(0), target))
     return wires
 

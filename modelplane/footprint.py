@@ -21,7 +21,15 @@ from dataclasses import dataclass
 
 from components.cluster.presets import PRESETS
 from components.quantity import Requests, cpu_cores, memory_gib
-from modelplane.charts import UNAVAILABLE, Chart, ChartStore, effective_values, get, release_chart
+from modelplane.charts import (
+    UNAVAILABLE,
+    Chart,
+    ChartStore,
+    effective_values,
+    get,
+    release_chart,
+    top_level_aliases,
+)
 from modelplane.plan import HELM_RELEASE, gitops_models, manifests
 
 ADDON_SHARE = 0.6
@@ -39,6 +47,7 @@ class ChartWorkload:
     autoscaling: str | None = None  # values path of {enabled, minReplicas}: the floor the scheduler must fit
     per_node: bool = False  # a DaemonSet: one pod per node
     flat: bool = False
+    single: tuple[str, object] | None = None  # (values path, value) with which the chart runs one pod
 
 
 W = ChartWorkload
@@ -64,7 +73,7 @@ CHART_WORKLOADS: dict[str, tuple[ChartWorkload, ...]] = {
         W("node-exporter", "prometheus-node-exporter.resources", per_node=True, enabled="nodeExporter.enabled"),
         W("grafana", "grafana.resources", "grafana.replicas", enabled="grafana.enabled"),
     ),
-    "opensearch": (W("opensearch", "resources", "replicas"),),
+    "opensearch": (W("opensearch", "resources", "replicas", single=("singleNode", True)),),
     "opensearch-dashboards": (W("dashboards", "resources", "replicaCount", autoscaling="autoscaling"),),
     "eck-operator": (W("operator", "resources", "replicaCount"),),
     "fluent-bit": (W("fluent-bit", "resources", per_node=True),),
@@ -78,7 +87,7 @@ CHART_WORKLOADS: dict[str, tuple[ChartWorkload, ...]] = {
         W("dex", "dex.resources", enabled="dex.enabled"),
     ),
     "postgres-operator": (W("operator", "resources"),),
-    "minio": (W("minio", "resources", "replicas"),),
+    "minio": (W("minio", "resources", "replicas", single=("mode", "standalone")),),
     "argo-workflows": (
         W("workflow-controller", "controller.resources", "controller.replicas"),
         W("server", "server.resources", "server.replicas", enabled="server.enabled"),
@@ -119,9 +128,9 @@ def _replicas(w: ChartWorkload, values: dict, nodes: int) -> int:
     if scaling is True or (isinstance(scaling, dict) and scaling.get("enabled")):
         floor = scaling.get("minReplicas") if isinstance(scaling, dict) else get(values, "autoscaleMin")
         return int(floor or 1)
-    count = w.replicas if isinstance(w.replicas, int) else get(values, w.replicas)
-    if values.get("mode") == "standalone" or values.get("singleNode") is True:
+    if w.single and get(values, w.single[0]) == w.single[1]:
         return 1
+    count = w.replicas if isinstance(w.replicas, int) else get(values, w.replicas)
     return int(count) if count is not None else 1
 
 
@@ -131,14 +140,14 @@ StackValues = list[tuple[str, dict]]  # (where in the stack file, the addon's `v
 def _source(chart: Chart, release_values: dict, path: str, stack_values: StackValues) -> str:
     """The file a workload's resources come from: the stack file's override, modelplane's derived values, or
     the chart's values.yaml."""
-    paths = [path, f"pilot.{path}"] if chart.name == "istiod" else [path]
-    for p in paths:
+    # a value under an alias the chart copies to its top level (istiod's `pilot.`) wins, as in effective_values
+    for p in [*(f"{alias}.{path}" for alias in top_level_aliases(chart.name)), path]:
         value = get(release_values, p)
         if value is None:
             continue
         stack = next((where for where, values in stack_values if get(values, p) == value), None)
         return f"stack value `{p}` ({stack})" if stack else f"modelplane value `{p}` (components/addons)"
-    return f"chart default `{path}` ({chart.folder.parent.name}/{chart.folder.name}/values.yaml)"
+    return f"chart default `{path}` ({chart.values_file})"
 
 
 def release_workloads(store: ChartStore | None, release: dict, nodes: int,
@@ -180,7 +189,7 @@ def _postgres_defaults(store: ChartStore | None, releases: list[dict]) -> tuple[
     config = effective_values(chart, operator.get("values") or {}).get("configPostgresPodResources") or {}
     path = "configPostgresPodResources.default_cpu_request/default_memory_request"
     return (Requests.of(config.get("default_cpu_request", 0), config.get("default_memory_request", 0)),
-            f"chart default `{path}` ({chart.folder.parent.name}/{chart.folder.name}/values.yaml)")
+            f"chart default `{path}` ({chart.values_file})")
 
 
 def object_workloads(objects: list[dict], releases: list[dict], store: ChartStore | None,

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from components.addons.knative import LOCAL_GATEWAY_KEY
 from modelplane.charts import ChartStore, get, release_values
-from modelplane.diagram import SERVICE_HOST, Node, nodes, wiring
+from modelplane.diagram import Node, nodes, served_by
 
 # what Knative's operator configures when KnativeServing does not say otherwise (net-istio's defaults)
 DEFAULT_LOCAL_SELECTOR = {"istio": "ingressgateway"}
@@ -47,11 +47,6 @@ def _object(graph: list[Node], kind: str, name: str | None = None, namespace: st
     return None
 
 
-def _serving_target(host: str, graph: list[Node], store: ChartStore | None) -> Node | None:
-    probe = Node("probe", "probe", "", "probe", {"spec": {"host": host}})
-    return next((w.target for w in wiring([*graph, probe], store) if w.source is probe), None)
-
-
 def request_log_path(plan: dict, store: ChartStore | None = None) -> list[Link]:
     """Every link of the path; empty when the plan logs no requests (no Seldon Core or no logger)."""
     graph = nodes(plan)
@@ -61,7 +56,7 @@ def request_log_path(plan: dict, store: ChartStore | None = None) -> list[Link]:
         return []
     links: list[Link] = []
     host = urlsplit(endpoint).hostname or ""
-    target = _serving_target(host, graph, store)
+    target = served_by(host, graph, store)
     links.append(Link("executor → logger endpoint", target is not None,
                       f"{endpoint} is served by {target.label if target else 'nothing in the plan'}"))
     if target is not None and target.kind == "KnativeEventing":
@@ -79,7 +74,7 @@ def _plain_logger_link(service: Node, graph: list[Node], store: ChartStore | Non
         "containers", []) if deployment else []
     env = {e["name"]: e.get("value") for c in containers for e in c.get("env") or []}
     search = env.get("ELASTICSEARCH_HOST") or ""
-    target = _serving_target(f"{search}" if SERVICE_HOST.search(search) else "", graph, store) if search else None
+    target = served_by(search, graph, store)
     served = target.label if target else "nothing in the plan"
     return Link("request logger → search cluster", target is not None,
                 f"{search or '(no ELASTICSEARCH_HOST)'} is served by {served}")
@@ -100,7 +95,7 @@ def _knative_links(endpoint: str, graph: list[Node], store: ChartStore | None) -
                       f"trigger.broker)"))
     links += _local_gateway_links(graph, store)
     search = (logger or {}).get("elasticsearch", {}).get("host", "")
-    target = _serving_target(search, graph, store) if search else None
+    target = served_by(search, graph, store)
     links.append(Link("request logger → search cluster", target is not None,
                       f"{search or '(no host)'} is served by {target.label if target else 'nothing in the plan'}"))
     return links
@@ -116,7 +111,7 @@ def _local_gateway_links(graph: list[Node], store: ChartStore | None) -> list[Li
     selector = local.get("selector") or DEFAULT_LOCAL_SELECTOR
     servers = local.get("servers") or []
     port = int(((servers[0] if servers else {}).get("port") or {}).get("number") or DEFAULT_LOCAL_PORT)
-    gateway = _serving_target(host, graph, store) if SERVICE_HOST.search(host or "") else None
+    gateway = served_by(host, graph, store)
     links = [Link("Knative Service → local gateway Service", gateway is not None and gateway.kind == "release",
                   f"{host or '(not configured)'} is served by {gateway.label if gateway else 'nothing in the plan'}")]
     if gateway is None or gateway.kind != "release":

@@ -68,15 +68,20 @@ def available_classes(plan: dict) -> set[str]:
     return {n for n in names | {facts.get("storageClass")} if n}
 
 
-def storage_problems(plan: dict, store: ChartStore | None = None) -> list[str]:
+def unbound_volumes(plan: dict, store: ChartStore | None = None) -> list[tuple[Volume, str]]:
+    """(volume, why it would not bind) for every volume whose class the cluster would not have."""
     eks = any(r["type"] == EKS_CLUSTER for r in plan["resources"])
     classes = available_classes(plan)
     problems = []
     for v in volumes(plan, store):
         if v.storage_class is None and eks:
-            problems.append(f"{v.owner}: {v.where} names no StorageClass, and EKS has no default class")
+            problems.append((v, f"{v.where} names no StorageClass, and EKS has no default class"))
         elif v.storage_class is not None and v.storage_class not in classes:
             known = ", ".join(sorted(classes)) or "none"
-            problems.append(f"{v.owner}: {v.where} names StorageClass {v.storage_class!r}, which neither the plan "
-                            f"creates nor the stack names as its cluster's (known: {known})")
+            problems.append((v, f"{v.where} names StorageClass {v.storage_class!r}, which neither the plan "
+                                f"creates nor the stack names as its cluster's (known: {known})"))
     return problems
+
+
+def storage_problems(plan: dict, store: ChartStore | None = None) -> list[str]:
+    return [f"{v.owner}: {why}" for v, why in unbound_volumes(plan, store)]

@@ -25,6 +25,8 @@ LOCK = REPO_ROOT / "upstream.lock.yaml"
 # annotations the shared folders add beside upstream's files (provenance notes): not upstream bytes
 NOT_UPSTREAM = {"README.md", "SOURCE"}
 KINDS = ("crds", "charts")
+# the upstream files are large (a 2 MB CRD, 5,000-line values.yaml): libyaml's parser where PyYAML has it
+YAML_LOADER = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
 
 
 def crds_dir() -> Path:
@@ -74,9 +76,10 @@ def verify(kind: str, root: Path | None, lock: dict | None = None) -> list[str]:
     """Every way `root` differs from the lock: missing, unexpected and changed files."""
     if root is None or not root.is_dir():
         return [f"{kind}: no directory (looked in {SHARED / kind}; set MODELPLANE_{kind.upper()})"]
-    want = locked_files(lock or read_lock(), kind)
+    lock = lock or read_lock()
+    want = locked_files(lock, kind)
     have = upstream_files(root)
-    problems = [f"{kind}/{p}: missing (upstream: {_source(lock or read_lock(), kind, p)})"
+    problems = [f"{kind}/{p}: missing (upstream: {_source(lock, kind, p)})"
                 for p in sorted(set(want) - set(have))]
     problems += [f"{kind}/{p}: not in upstream.lock.yaml" for p in sorted(set(have) - set(want))]
     problems += [f"{kind}/{p}: sha256 {have[p]} differs from the locked {want[p]}"

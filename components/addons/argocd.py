@@ -12,7 +12,7 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, model_validator
 
 from components.addon import AddonConfig, HelmAddon
-from components.base import DnsLabel, Strict
+from components.base import DnsLabel, HttpUrl, Strict
 from components.errors import FieldProblems
 from components.kit import PART_OF, PlatformKit
 from components.password import bcrypt_hash
@@ -48,13 +48,7 @@ class ArgoCdConfig(AddonConfig):
     admin_password: SecretRef = "generate"
     git: GitCredentials | None = None
     # where users reach Argo CD (SSO redirects, notification links); default https://<public host>/argocd
-    url: str | None = Field(default=None, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$")
-
-
-def argocd_url(config: ArgoCdConfig, public_host: str | None) -> str | None:
-    if config.url:
-        return config.url
-    return f"https://{public_host}{PREFIX.rstrip('/')}" if public_host else None
+    url: HttpUrl | None = None
 
 
 def argocd_values(admin_hash: pulumi.Input[str] | None = None, password_mtime: pulumi.Input[str] | None = None,
@@ -81,8 +75,9 @@ class ArgoCd(pulumi.ComponentResource):
         # moves only when the password does: a digest of the hash (which is itself a secret) as the trigger
         changed = StaticTime(f"{name}-admin-password-mtime", opts=pulumi.ResourceOptions(parent=self),
                              triggers={"password": admin_hash.apply(lambda h: hashlib.sha256(h.encode()).hexdigest())})
+        url = config.url or kit.public_url(PREFIX.rstrip("/"))
         self.release = HelmAddon(name, pin=config.pin("argo-cd"), namespace=kit.ns(config.namespace),
-                                 values=argocd_values(admin_hash, changed.rfc3339, argocd_url(config, kit.public_host)),
+                                 values=argocd_values(admin_hash, changed.rfc3339, url),
                                  overrides=config.values,
                                  opts=pulumi.ResourceOptions(parent=self))
         kit.route("argocd-server", config.namespace, PREFIX, "argocd-server", 80, self, rewrite=False,

@@ -4,17 +4,14 @@ credentials from the secret source."""
 from __future__ import annotations
 
 import pulumi
-from pydantic import Field
 
 from components.addon import AddonConfig, HelmAddon
-from components.base import DnsLabel
+from components.base import DnsLabel, HttpUrl
 from components.kit import PlatformKit
 from components.secrets import SecretRef
 
 MINIO_SECRET = "minio-root"
 CONSOLE_PORT = 9001
-
-
 CONSOLE_PREFIX = "/minio/"
 
 
@@ -24,13 +21,7 @@ class MinioConfig(AddonConfig):
     root_password: SecretRef = "generate"
     # where browsers reach the console; default https://<first addons.istio.tls host>/minio/. MinIO accepts
     # only an absolute URL here and exits at startup otherwise
-    console_url: str | None = Field(default=None, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$")
-
-
-def console_url(config: MinioConfig, public_host: str | None) -> str | None:
-    if config.console_url:
-        return config.console_url
-    return f"https://{public_host}{CONSOLE_PREFIX}" if public_host else None
+    console_url: HttpUrl | None = None
 
 
 class ArgoWorkflowsConfig(AddonConfig):
@@ -59,8 +50,9 @@ class Minio(pulumi.ComponentResource):
         root = kit.secret(MINIO_SECRET, config.namespace, {"rootUser": config.root_user, "rootPassword": password},
                           self)
         # the bucket data is on the release's volume: protected in production
+        console = config.console_url or kit.public_url(CONSOLE_PREFIX)
         self.release = HelmAddon(name, pin=config.pin("minio"), namespace=kit.ns(config.namespace),
-                                 values=minio_values(console_url(config, kit.public_host), kit.storage_class),
+                                 values=minio_values(console, kit.storage_class),
                                  overrides=config.values, depends_on=[root],
                                  opts=pulumi.ResourceOptions(parent=self, protect=kit.production))
         kit.route("minio", config.namespace, CONSOLE_PREFIX, f"{name}-console", CONSOLE_PORT, self,

@@ -67,10 +67,6 @@ class LoggingConfig(AddonConfig):
     def chart_key(self) -> str:
         return "opensearch" if self.flavor == "opensearch" else "eck-operator"
 
-    @property
-    def demo_certificates(self) -> bool:
-        return self.flavor == "opensearch" and self.tls is None
-
 
 def search_host(config: LoggingConfig) -> str:
     service = OPENSEARCH_SERVICE if config.flavor == "opensearch" else f"{ECK_NAME}-es-http"

@@ -8,10 +8,10 @@ import re
 
 from components.base import walk
 from components.secrets import REDACTED, SEED_DEFAULT_SECRETS
-from modelplane.charts import check_release
+from modelplane.charts import check_release_inputs
 from modelplane.logpipeline import release_unrouted_inputs
 from modelplane.requestlog import request_log_path
-from modelplane.storage import storage_problems
+from modelplane.storage import unbound_volumes
 from policies.rules.base import Context, Resource, Violation, rule
 
 EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")
@@ -172,10 +172,7 @@ def helm_values_in_chart(ctx: Context):
     if ctx.charts is None:
         return
     for r in ctx.releases():
-        i = r.inputs
-        check = check_release(ctx.charts, r.name, i.get("chart", ""), str(i.get("version", "")),
-                              i.get("values") or {})
-        for problem in check.problems:
+        for problem in check_release_inputs(ctx.charts, r.name, r.inputs).problems:
             where = "" if problem.path == "(chart)" else f"values.{problem.path}: "
             yield Violation(f"Helm release {r.name}", f"{where}{problem.message}", r.urn)
 
@@ -215,9 +212,8 @@ def request_logs_arrive(ctx: Context):
       fix="Keep the EKS component's gp3 class (it installs the EBS CSI driver), or set cluster.storageClass to a "
           "class the cluster provides.")
 def volumes_bind(ctx: Context):
-    for problem in storage_problems(ctx.plan_view(), ctx.charts):
-        owner, _, message = problem.partition(": ")
-        yield Violation(owner, message)
+    for volume, why in unbound_volumes(ctx.plan_view(), ctx.charts):
+        yield Violation(volume.owner, why)
 
 
 ARGOCD_EXAMPLE_DOMAIN = "argocd.example.com"  # the chart's default global.domain

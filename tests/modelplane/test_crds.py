@@ -6,12 +6,12 @@ import copy
 
 import yaml
 
-from modelplane.crds import _LOADER, adjust_for_1_20, crd_documents
-from modelplane.upstream import crds_dir
+from modelplane.crds import adjust_for_1_20, crd_documents
+from modelplane.upstream import YAML_LOADER, crds_dir
 
 
 def upstream_documents() -> list[dict]:
-    return [d for path in sorted(crds_dir().glob("*.yaml")) for d in yaml.load_all(path.read_text(), Loader=_LOADER)
+    return [d for path in sorted(crds_dir().glob("*.yaml")) for d in yaml.load_all(path.read_text(), Loader=YAML_LOADER)
             if d and d.get("kind") == "CustomResourceDefinition"]
 
 
