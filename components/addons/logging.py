@@ -4,10 +4,10 @@ Kibana under /kibana/, and the `elastic-credentials` Secret in seldon-logs AND s
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from components.addon import AddonConfig
 from components.base import DnsLabel, Strict
@@ -36,7 +36,7 @@ class SearchTls(Strict):
 
     secret_name: DnsLabel
     # the certificates' subjects, which nodes accept from each other on the transport layer
-    nodes_dn: list[str] = Field(min_length=1)
+    nodes_dn: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
 
 
 class LoggingConfig(AddonConfig):

@@ -61,6 +61,21 @@ CASES = {
     "Zalando backups without a bucket": (
         lambda c: c["modelplane:addons"].update(postgres={"backups": True}),
         "addons.postgres.logicalBackup: backups: true on the Zalando backend needs a bucket"),
+    "Argo CD URL not absolute": (
+        lambda c: c["modelplane:addons"]["argocd"].update(url="argocd.example.org"),
+        "addons.argocd.url: 'argocd.example.org'"),
+    "gateway Service type unknown": (
+        lambda c: c["modelplane:addons"]["istio"].update(serviceType="HostPort"),
+        "addons.istio.serviceType: 'HostPort' is not one of LoadBalancer, NodePort, ClusterIP"),
+    "backup bucket not a bucket name": (
+        lambda c: c["modelplane:addons"].update(postgres={"logicalBackup": {"bucket": "My_Bucket"}}),
+        "addons.postgres.logicalBackup.bucket: 'My_Bucket'"),
+    "OpenSearch tls without node subjects": (
+        lambda c: c["modelplane:addons"]["logging"].update(tls={"secretName": "opensearch-tls", "nodesDn": []}),
+        "addons.logging.tls.nodesDn: []"),
+    "OpenSearch tls with an empty node subject": (
+        lambda c: c["modelplane:addons"]["logging"].update(tls={"secretName": "opensearch-tls", "nodesDn": [""]}),
+        "addons.logging.tls.nodesDn[0]: ''"),
     "MinIO console URL not absolute": (
         lambda c: c["modelplane:addons"].update(minio={"enabled": True, "consoleUrl": "/minio/"}),
         "addons.minio.consoleUrl: '/minio/'"),
