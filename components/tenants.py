@@ -122,7 +122,8 @@ class Tenant(Strict):
 
 
 class TenantsFile(Strict):
-    tenants: list[Tenant] = Field(default_factory=list)
+    # required: an empty or truncated file must not read as "no tenants" (offboarding everyone by mistake)
+    tenants: list[Tenant]
 
     @model_validator(mode="after")
     def _unique(self) -> TenantsFile:
@@ -148,6 +149,9 @@ class TenantsFile(Strict):
 def parse_tenants(data: object, source: str = "tenants") -> TenantsFile:
     if not isinstance(data, dict):
         raise ConfigError(source, ["(root): expected a mapping with key 'tenants'"])
+    if not data:
+        raise ConfigError(source, ["tenants: missing (an empty or truncated file?); "
+                                   "write `tenants: []` to say there are none"])
     try:
         return TenantsFile.model_validate(data)
     except ValidationError as exc:

@@ -72,6 +72,7 @@ class ControlPlane:
     port: int = 0
     processes: list[subprocess.Popen] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)
+    argv: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def server(self) -> str:
@@ -128,9 +129,22 @@ class ControlPlane:
         return self
 
     def _spawn(self, name: str, argv: list[str]) -> None:
-        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 (lives as long as the process)
+        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (lives as long as the process)
+        self.argv[name] = argv
         self.processes.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                                start_new_session=True))
+
+    def stop_apiserver(self) -> None:
+        """Kill kube-apiserver (etcd and the controller-manager keep running), as an outage would."""
+        proc = next(p for p in self.processes if p.args == self.argv["kube-apiserver"])
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        self.processes.remove(proc)
+
+    def start_apiserver(self, timeout: float = 90) -> None:
+        """Start kube-apiserver again, on the same port with the same certificates and audit log."""
+        self._spawn("kube-apiserver", self.argv["kube-apiserver"])
+        self._wait_ready(timeout)
 
     def _wait_ready(self, timeout: float) -> None:
         request = urllib.request.Request(f"{self.server}/readyz",
@@ -171,7 +185,13 @@ class ControlPlane:
     def audit_events(self) -> list[dict]:
         if not self.audit_log.exists():
             return []
-        return [json.loads(line) for line in self.audit_log.read_text().splitlines() if line.strip()]
+        events = []
+        for line in self.audit_log.read_text().splitlines():
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # the last line of an apiserver killed mid-write (stop_apiserver)
+        return events
 
     def mutating_requests(self, user: str = ADMIN, since: int = 0) -> list[dict]:
         """Mutating requests by `user` among audit events from index `since` on. A server-side dry run

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.modelplane.platform.plugins.module_utils.validate_action import ValidateAction
+from ansible_collections.modelplane.platform.plugins.module_utils.action import ModelplaneAction
+
+from components.errors import ConfigError
+from components.tenants import offboard_problems
 
 
-class ActionModule(ValidateAction):
+class ActionModule(ModelplaneAction):
     ARGUMENT_SPEC = {
         "tenant": {"type": "str", "required": True},
         "namespaces": {"type": "list", "elements": "dict", "required": True},
@@ -13,10 +16,7 @@ class ActionModule(ValidateAction):
         "confirm": {"type": "str"},
     }
 
-    def check(self, args: dict) -> dict:
-        from components.errors import ConfigError
-        from components.tenants import offboard_problems
-
+    def act(self, args: dict, kube) -> dict:
         problems = offboard_problems(args["tenant"], args["namespaces"], args["purge"], args["confirm"])
         if problems:
             raise ConfigError("offboard", problems)

@@ -1,30 +1,45 @@
-"""Action plugin: validate a tenants file (and the cluster it will be applied to) on the controller."""
+"""Action plugin: validate a tenants file, then (with read_cluster) the cluster it will be applied to."""
 
 from __future__ import annotations
 
-from ansible_collections.modelplane.platform.plugins.module_utils.validate_action import ValidateAction
+from ansible_collections.modelplane.platform.plugins.module_utils.action import ModelplaneAction
+from pydantic import ValidationError
+
+from components.errors import ConfigError, from_validation_error
+from components.tenants import cluster_problems, load_tenants, platform_problems, untracked_tenants
+from modelplane.onboarding.objects import PlatformFacts
 
 
-class ActionModule(ValidateAction):
+class ActionModule(ModelplaneAction):
+    USES_CLUSTER = True
     ARGUMENT_SPEC = {
         "path": {"type": "path", "required": True},
-        "namespaces": {"type": "list", "elements": "dict"},
-        "platform": {"type": "dict"},
+        "read_cluster": {"type": "bool", "default": False},
+        "facts_namespace": {"type": "str", "default": "seldon-system"},
+        "facts_configmap": {"type": "str", "default": "modelplane-platform"},
         "batch_credentials_set": {"type": "bool", "default": False},
     }
 
-    def check(self, args: dict) -> dict:
-        from components.errors import ConfigError
-        from components.tenants import cluster_problems, load_tenants, platform_problems, untracked_tenants
-
-        tenants = load_tenants(args["path"])
-        facts = {"tenants": [t.for_ansible() for t in tenants.tenants]}
-        namespaces = args["namespaces"]
-        if namespaces is not None:
-            problems = cluster_problems(tenants, namespaces)
-            if args["platform"] is not None:
-                problems += platform_problems(tenants, args["platform"], args["batch_credentials_set"])
-            if problems:
-                raise ConfigError(args["path"], problems)
-            facts["untracked"] = untracked_tenants(tenants, namespaces)
-        return facts
+    def act(self, args: dict, kube) -> dict:
+        tenants = load_tenants(args["path"])  # the file first: a bad file is refused before any request
+        result = {"tenants": [t.for_ansible() for t in tenants.tenants]}
+        if not args["read_cluster"]:
+            return result
+        facts = kube.get("v1", "ConfigMap", args["facts_namespace"], args["facts_configmap"])
+        if facts is None:
+            raise ConfigError(args["path"], [
+                f"ConfigMap {args['facts_namespace']}/{args['facts_configmap']} not found: install the platform "
+                "first (pulumi up); onboarding reads it instead of retyping the platform's settings"])
+        data = facts.get("data") or {}
+        namespaces = kube.list("v1", "Namespace")
+        problems = cluster_problems(tenants, namespaces) + platform_problems(
+            tenants, data, args["batch_credentials_set"])
+        if problems:
+            raise ConfigError(args["path"], problems)
+        try:
+            parsed = PlatformFacts.model_validate(data)
+        except ValidationError as exc:
+            raise from_validation_error(f"ConfigMap {args['facts_namespace']}/{args['facts_configmap']}", exc) from None
+        platform = {**data, "ingressNamespaces": parsed.ingressNamespaces}
+        return {**result, "platform": platform, "existing": sorted(n["metadata"]["name"] for n in namespaces),
+                "untracked": untracked_tenants(tenants, namespaces)}

@@ -5,26 +5,37 @@ module: tenants_validate
 short_description: Validate a modelplane tenants file and check it against the cluster
 description:
   - Loads the tenants file with the typed model the Pulumi program uses and fails listing every problem
-    with its field path. With O(namespaces), also refuses namespaces that exist and are not modelplane
-    tenants (unless the tenant sets C(adopt)), and namespaces being deleted.
-  - Runs on the controller; makes no request to the cluster itself.
+    with its field path, before any request to the cluster.
+  - With O(read_cluster), reads the platform facts ConfigMap and the namespaces (one client, read only) and
+    refuses namespaces that exist and are not modelplane tenants (unless the tenant sets C(adopt)), namespaces
+    being deleted, GitOps tenants without Argo CD and batch tenants without MinIO or credentials.
 options:
   path:
     description: The tenants file.
     type: path
     required: true
-  namespaces:
-    description: The cluster's namespaces, as kubernetes.core.k8s_info returns them.
-    type: list
-    elements: dict
-  platform:
-    description: The platform facts (ConfigMap seldon-system/modelplane-platform data); with it, GitOps and
-      batch tenants are refused where the platform has no Argo CD or MinIO.
-    type: dict
+  read_cluster:
+    description: Also check the cluster and return the platform facts and the namespaces.
+    type: bool
+    default: false
+  facts_namespace:
+    description: Namespace of the platform facts ConfigMap.
+    type: str
+    default: seldon-system
+  facts_configmap:
+    description: Name of the platform facts ConfigMap.
+    type: str
+    default: modelplane-platform
   batch_credentials_set:
     description: Whether storage credentials for batch tenants were supplied.
     type: bool
     default: false
+  kubeconfig:
+    description: Kubeconfig file; else K8S_AUTH_KUBECONFIG, else KUBECONFIG or ~/.kube/config.
+    type: path
+  context:
+    description: Kubeconfig context; else K8S_AUTH_CONTEXT, else the current context.
+    type: str
 author: modelplane
 """
 
@@ -40,9 +51,18 @@ tenants:
   type: list
   elements: dict
   returned: success
+platform:
+  description: The platform facts, ingressNamespaces as a list.
+  type: dict
+  returned: with read_cluster
+existing:
+  description: The names of the cluster's namespaces.
+  type: list
+  elements: str
+  returned: with read_cluster
 untracked:
   description: modelplane tenant namespaces in the cluster that the file does not list.
   type: list
   elements: str
-  returned: when namespaces is given
+  returned: with read_cluster
 """
