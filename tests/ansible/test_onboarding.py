@@ -3,6 +3,7 @@ an RBAC isolation matrix through SubjectAccessReview, check mode, offboarding an
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 
@@ -227,3 +228,19 @@ def test_offboarding_refuses_what_is_not_a_tenant(platform):
     for name in ("seldon-system", "kube-system", "does-not-exist"):
         run = playbook(platform, "offboard.yml", extra={"tenant": name})
         assert run.rc != 0 and "tenant:" in run.output and run.mutating == [], (name, run.output[-800:])
+
+
+def test_secret_values_never_reach_the_output_or_an_annotation(onboarded, platform, tmp_path, api):
+    """New credentials in check, diff and verbose mode: the Secret is reported as differing, never shown."""
+    new = {"tenant_onboard_batch_credentials": {"access_key_id": "batch-user", "secret_access_key": "rotated-value-42"}}
+    path = tmp_path / "rotated.yml"
+    path.write_text(yaml.safe_dump(new))
+    run = playbook(platform, "onboard.yml", "--check", "--diff", "-vvv", "-e", f"@{path}", extra={"tenants_file": FILE})
+    assert run.rc == 0, run.output[-2000:]
+    assert "would update Secret batch-scoring/seldon-job-secret" in run.output
+    assert "RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: (hidden), differs" in run.output
+    encoded = base64.b64encode(b"rotated-value-42").decode()
+    for value in ("rotated-value-42", encoded, "batch-secret-value", base64.b64encode(b"batch-secret-value").decode()):
+        assert value not in run.output
+    secret = client.CoreV1Api(api).read_namespaced_secret("seldon-job-secret", "batch-scoring")
+    assert "kubectl.kubernetes.io/last-applied-configuration" not in (secret.metadata.annotations or {})
