@@ -15,13 +15,14 @@ from components import opa
 from modelplane.controlplane import ADMIN
 from modelplane.kube import Kube, key
 from modelplane.onboarding.grants import apply_grants
-from tests.ansible.conftest import finished, generated_tenants, playbook, start_playbook
+from tests.ansible.conftest import generated_tenants, playbook, start_playbook
 
 pytestmark = pytest.mark.controlplane
 MANAGED = "app.kubernetes.io/managed-by=modelplane"
-KINDS = [("v1", "Namespace"), ("networking.k8s.io/v1", "NetworkPolicy"), ("rbac.authorization.k8s.io/v1", "RoleBinding"),
-         ("rbac.authorization.k8s.io/v1", "Role"), ("v1", "ResourceQuota"), ("v1", "LimitRange"),
-         ("v1", "ServiceAccount"), ("argoproj.io/v1alpha1", "Application")]
+KINDS = [("v1", "Namespace"), ("networking.k8s.io/v1", "NetworkPolicy"),
+         ("rbac.authorization.k8s.io/v1", "RoleBinding"), ("rbac.authorization.k8s.io/v1", "Role"),
+         ("v1", "ResourceQuota"), ("v1", "LimitRange"), ("v1", "ServiceAccount"),
+         ("argoproj.io/v1alpha1", "Application")]
 SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "managedFields", "selfLink", "generation")
 
 
@@ -96,7 +97,8 @@ def test_apiserver_outage_mid_run_then_one_rerun_converges(platform, api, tmp_pa
     print(f"\napiserver stopped after {landed} writes; the run said:\n{output[-1500:]}")
     assert run.returncode != 0
     # names what it was writing
-    assert re.search(r"(create|update) \w+ cut-\d{4}/\S+ failed: cannot reach the Kubernetes API", output), output[-2000:]
+    named = re.search(r"(create|update) \w+ cut-\d{4}/\S+ failed: cannot reach the Kubernetes API", output)
+    assert named, output[-2000:]
 
     since = len(platform.audit_events())
     rerun = playbook(platform, "onboard.yml", extra={"tenants_file": cut_file})
