@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import tenancy
+from components import kinds, tenancy
 from components.addon import HelmAddon
 from components.addons import argocd as argocd_mod
 from components.addons import logging, postgres
@@ -161,7 +161,8 @@ class Platform(pulumi.ComponentResource):
 
     def _tenancy_support(self, config: StackConfig) -> None:
         """What tenant onboarding (Ansible) reads instead of retyping it: the platform facts ConfigMap,
-        and ClusterRoles that add Seldon's resources to the built-in edit/view roles tenants are bound to."""
+        ClusterRoles that add Seldon's resources to the built-in edit/view roles tenants are bound to, and the
+        read-only role `modelplane drift` runs with."""
         facts = tenancy.platform_facts(config)
         k8s.core.v1.ConfigMap(
             "platform-facts", metadata={"name": tenancy.FACTS_CONFIGMAP, "namespace": self.kit.ns(SELDON_SYSTEM),
@@ -173,6 +174,9 @@ class Platform(pulumi.ComponentResource):
                 rules=[{"apiGroups": [group], "resources": resources, "verbs": list(verbs)}
                        for group, resources in tenancy.TENANT_API_RESOURCES],
                 opts=self._opts())
+        k8s.rbac.v1.ClusterRole(
+            tenancy.DRIFT_READER_ROLE, metadata={"name": tenancy.DRIFT_READER_ROLE, "labels": PART_OF},
+            rules=kinds.read_rules(), opts=self._opts())
 
     def _opts(self, **kw) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self.provider, **kw)

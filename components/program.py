@@ -17,7 +17,8 @@ from components.models.spec import ModelsFile, ModelSpec
 from components.password import weakness
 from components.platform import Platform, system_namespaces
 from components.secrets import GENERATE, REDACTED, VAULT_VALUES, config_key, is_plaintext
-from components.tenants import TenantsFile, is_reserved, load_tenants
+from components.tenancy import platform_facts
+from components.tenants import TenantsFile, is_reserved, load_tenants, platform_problems
 from components.vault import VAULT_PREFIX, VaultError, VaultReader, VaultRef, client_from_env
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -133,6 +134,8 @@ def load(flat_config: dict, secret_keys: set[str], stack: str,
     path = tenants_path(stack, config, root)
     tenants = load_tenants(path)
     problems = model_problems(config, tenants, path, places)
+    # what onboarding would refuse later, refused now: a tenant asking for what the stack does not run
+    problems += [f"{path}: {p}" for p in platform_problems(tenants, platform_facts(config), batch_credentials=True)]
     problems += read_vault_secrets(config)
     problems += search_password_problems(config, flat_config)
     if problems:

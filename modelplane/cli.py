@@ -48,6 +48,20 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_VIOLATION if result.failed else 0
 
 
+def _drift(args: argparse.Namespace) -> int:
+    from modelplane.drift import drift
+    from modelplane.drift.report import EXIT_ERROR, FORMATS
+
+    try:
+        report = drift(args.stack, Path(args.root), Path(args.plan) if args.plan else None, args.kubeconfig,
+                       Path(args.license_file) if args.license_file else None)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write(FORMATS[args.format](report))
+    return report.exit_code
+
+
 def _policy_config(args: argparse.Namespace) -> int:
     from modelplane.check import pack_config_for
 
@@ -120,6 +134,14 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--charts", help="chart data laid out like ../shared/charts (default: $MODELPLANE_CHARTS): "
                                         "also check every Helm values path against the pinned chart")
     check.set_defaults(func=_check)
+    drift = sub.add_parser("drift", help="desired (plan, tenants file, GitOps files, licence) against the live "
+                                         "cluster, by owner; read-only; exit 0 none, 2 drift, 1 error")
+    _stack_arguments(drift)
+    drift.add_argument("--format", choices=("text", "json", "junit"), default="text")
+    drift.add_argument("--kubeconfig", help="default: $KUBECONFIG, else ~/.kube/config (its current context)")
+    drift.add_argument("--plan", help="a `modelplane render` output to compare instead of rendering again")
+    drift.add_argument("--license-file", help="also compare the licence in the cluster with this file's digest")
+    drift.set_defaults(func=_drift)
     pack = sub.add_parser("policy-config", help="write policies/config/<stack>.json for CrossGuard")
     _stack_arguments(pack)
     pack.set_defaults(func=_policy_config)

@@ -12,38 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-# (apiVersion, kind) -> (plural, namespaced): the kinds onboarding writes and drift reads (a test checks the
-# custom resources against their CRDs)
-RESOURCES = {
-    ("v1", "Namespace"): ("namespaces", False),
-    ("v1", "ConfigMap"): ("configmaps", True),
-    ("v1", "Secret"): ("secrets", True),
-    ("v1", "ServiceAccount"): ("serviceaccounts", True),
-    ("v1", "ResourceQuota"): ("resourcequotas", True),
-    ("v1", "LimitRange"): ("limitranges", True),
-    ("v1", "Service"): ("services", True),
-    ("networking.k8s.io/v1", "NetworkPolicy"): ("networkpolicies", True),
-    ("rbac.authorization.k8s.io/v1", "Role"): ("roles", True),
-    ("rbac.authorization.k8s.io/v1", "RoleBinding"): ("rolebindings", True),
-    ("rbac.authorization.k8s.io/v1", "ClusterRole"): ("clusterroles", False),
-    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): ("clusterrolebindings", False),
-    ("argoproj.io/v1alpha1", "Application"): ("applications", True),
-    ("argoproj.io/v1alpha1", "AppProject"): ("appprojects", True),
-    ("machinelearning.seldon.io/v1", "SeldonDeployment"): ("seldondeployments", True),
-    ("apps/v1", "Deployment"): ("deployments", True),
-    ("storage.k8s.io/v1", "StorageClass"): ("storageclasses", False),
-    # the platform's custom resources (the plans of the four stacks)
-    ("acid.zalan.do/v1", "postgresql"): ("postgresqls", True),
-    ("elasticsearch.k8s.elastic.co/v1", "Elasticsearch"): ("elasticsearches", True),
-    ("kibana.k8s.elastic.co/v1", "Kibana"): ("kibanas", True),
-    ("eventing.knative.dev/v1", "Broker"): ("brokers", True),
-    ("monitoring.coreos.com/v1", "PodMonitor"): ("podmonitors", True),
-    ("monitoring.coreos.com/v1", "PrometheusRule"): ("prometheusrules", True),
-    ("networking.istio.io/v1", "Gateway"): ("gateways", True),
-    ("networking.istio.io/v1", "VirtualService"): ("virtualservices", True),
-    ("operator.knative.dev/v1beta1", "KnativeEventing"): ("knativeeventings", True),
-    ("operator.knative.dev/v1beta1", "KnativeServing"): ("knativeservings", True),
-}
+from components.kinds import RESOURCES
+
 PAGE = 500  # items per list request, as kubectl pages
 
 

@@ -122,3 +122,25 @@ def test_unedited_copy_renders(stack_tree, tmp_path):
 def test_unknown_stack_names_the_file(capsys, tmp_path):
     assert main(["render", "--stack", "nope", "--out", str(tmp_path / "o")]) == 2
     assert "Pulumi.nope.yaml does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ({"batch": True}, "tenants[0].batch: this platform does not run MinIO (addons.minio)"),
+    ({"gitops": {"repo": "https://git.example.com/x.git"}}, "tenants[0].gitops: this platform does not run Argo CD"),
+])
+def test_a_tenant_asking_for_what_the_stack_does_not_run_is_refused_at_render(stack_tree, tmp_path, capsys,
+                                                                               setting, expected):
+    """Onboarding would refuse it later; render refuses it first, naming the tenants file and the field."""
+    import yaml
+
+    tenants = stack_tree / "stacks" / "tenants" / "dev.yaml"
+    data = yaml.safe_load(tenants.read_text())
+    data["tenants"][0].update(setting)
+    tenants.write_text(yaml.safe_dump(data))
+    if "gitops" in setting:
+        edit_stack(stack_tree, "dev", lambda c: c["modelplane:addons"].update(argocd={"enabled": False}))
+    out = tmp_path / "out"
+    assert main(["render", "--stack", "dev", "--out", str(out), "--root", str(stack_tree)]) == 2
+    err = capsys.readouterr().err
+    assert f"dev.yaml: {expected}" in err
+    assert not out.exists()

@@ -1,0 +1,215 @@
+"""Desired against live: what is missing, what changed, what nobody owns, what is orphaned, which GitOps
+applications are out of sync."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from components import opa
+from components.tenants import is_tenant_namespace
+from modelplane.drift.desired import ANSIBLE, ARGOCD, PULUMI, REDACTED, Desired, Expected
+from modelplane.drift.live import Live
+from modelplane.kube import key, ref
+from modelplane.onboarding.compare import differences
+from modelplane.onboarding.objects import MANAGED_BY, TENANT_LABEL
+
+NO_OWNER = "no owner"
+MISSING, CHANGED, UNMANAGED, ORPHANED, OUT_OF_SYNC = "missing", "changed", "unmanaged", "orphaned", "out-of-sync"
+# the kinds where an object nobody owns is reported (access, isolation, quotas and models)
+UNMANAGED_KINDS = {("rbac.authorization.k8s.io/v1", "RoleBinding"), ("rbac.authorization.k8s.io/v1", "Role"),
+                   ("networking.k8s.io/v1", "NetworkPolicy"), ("v1", "ResourceQuota"),
+                   ("machinelearning.seldon.io/v1", "SeldonDeployment")}
+OFFBOARDED = "modelplane.io/offboarded"
+LICENSE_CONFIGMAP, LICENSE_ANNOTATION = "seldon-deploy-license", "modelplane.io/license-sha256"
+
+
+@dataclass
+class Finding:
+    owner: str
+    category: str
+    ref: str
+    namespace: str  # "" for cluster-scoped objects
+    details: list[str] = field(default_factory=list)
+
+
+def _show(value) -> str:
+    return json.dumps(value, sort_keys=True) if value is not None else "(absent)"
+
+
+def _without(obj: dict, paths: tuple[str, ...]) -> dict:
+    obj = copy.deepcopy(obj)
+    for path in paths:
+        *parents, last = path.split(".")
+        node = obj
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(last, None)
+    return obj
+
+
+def changes(expected: Expected, live: dict) -> list[str]:
+    """`path: desired X, live Y` for every field the owner sets that differs; Secrets by key only."""
+    obj = _without(expected.obj, expected.ignore)
+    if obj["kind"] == "Secret":
+        wanted = set(obj.get("data") or {}) | set(obj.get("stringData") or {})
+        details = [f"data.{k}: missing (values are never compared or shown)" for k in sorted(wanted - set(
+            live.get("data") or {}))]
+        obj = {k: v for k, v in obj.items() if k not in ("data", "stringData")}
+    else:
+        details = []
+    for path, actual, wanted in differences(obj, live, quantities=True):
+        if wanted != REDACTED:
+            details.append(f"{path}: desired {_show(wanted)}, live {_show(actual)}")
+    return details
+
+
+def _namespace_of(obj: dict) -> str:
+    meta = obj.get("metadata") or {}
+    return meta["name"] if obj.get("kind") == "Namespace" else meta.get("namespace") or ""
+
+
+def marked(obj: dict) -> bool:
+    """Carries an owner's mark: modelplane's, Pulumi's or Helm's label, Helm's release annotation, Argo CD's
+    tracking, or an owner reference (a controller made it)."""
+    meta = obj.get("metadata") or {}
+    labels, annotations = meta.get("labels") or {}, meta.get("annotations") or {}
+    return (labels.get("app.kubernetes.io/managed-by") in ("modelplane", "pulumi", "Helm")
+            or "meta.helm.sh/release-name" in annotations or "argocd.argoproj.io/tracking-id" in annotations
+            or "app.kubernetes.io/instance" in labels or bool(meta.get("ownerReferences")))
+
+
+def _objects(desired: Desired, live: Live) -> list[Finding]:
+    found = []
+    for expected in desired.objects:
+        current = live.objects.get(key(expected.obj))
+        where = _namespace_of(expected.obj)
+        if current is None:
+            found.append(Finding(expected.owner, MISSING, ref(expected.obj), where))
+        else:
+            details = changes(expected, current)
+            if details:
+                found.append(Finding(expected.owner, CHANGED, ref(expected.obj), where, details))
+    for expected in desired.stale:
+        if key(expected.obj) in live.objects:
+            found.append(Finding(ANSIBLE, ORPHANED, ref(expected.obj), _namespace_of(expected.obj),
+                                 ["the tenants file no longer asks for it; onboard.yml removes it"]))
+    return found
+
+
+def _releases(desired: Desired, live: Live) -> list[Finding]:
+    found = []
+    for want in desired.releases:
+        name = f"HelmRelease {want.namespace}/{want.name}"
+        have = live.releases.get((want.namespace, want.name))
+        if have is None:
+            found.append(Finding(PULUMI, MISSING, name, want.namespace, [f"chart {want.chart} {want.version}"]))
+            continue
+        details = [f"{label}: desired {a}, live {b}" for label, a, b in (
+            ("chart", want.chart, have.chart), ("version", want.version, have.version),
+            ("status", "deployed", have.status)) if a != b]
+        if details:
+            found.append(Finding(PULUMI, CHANGED, f"{name} (revision {have.revision})", want.namespace, details))
+    return found
+
+
+def _grants(desired: Desired, live: Live) -> list[Finding]:
+    cm = live.objects.get(("v1", "ConfigMap", desired.seldon_namespace, opa.CONFIGMAP))
+    name = f"ConfigMap {desired.seldon_namespace}/{opa.CONFIGMAP}"
+    wanted = [g for grants in desired.grants.values() for g in grants]
+    if cm is None:
+        return [Finding(ANSIBLE, MISSING, name, desired.seldon_namespace)] if wanted else []
+    data = cm.get("data") or {}
+    try:
+        document = opa.parse_document(data.get(opa.DATA_KEY))
+        owned = opa.parse_owned(data.get(opa.OWNED_KEY))
+    except opa.PolicyError as exc:
+        return [Finding(ANSIBLE, CHANGED, name, desired.seldon_namespace, [str(exc)])]
+    found = []
+    absent = [g for g in wanted if {"action": g[2], "resource": g[3]} not in document[g[0]].get(g[1], [])]
+    if absent:
+        found.append(Finding(ANSIBLE, CHANGED, name, desired.seldon_namespace,
+                             [f"grant {' '.join(g)}: missing" for g in absent]))
+    gone = sorted(ns for ns in owned if ns not in desired.tenants)
+    if gone:
+        found.append(Finding(ANSIBLE, ORPHANED, name, desired.seldon_namespace,
+                             [f"grants of namespace {ns}, no longer a tenant" for ns in gone]))
+    return found
+
+
+def _unmanaged_and_orphaned(desired: Desired, live: Live) -> list[Finding]:
+    wanted = {key(e.obj) for e in [*desired.objects, *desired.stale]}
+    scope = desired.tenants | desired.system_namespaces
+    found = []
+    for kind in sorted(UNMANAGED_KINDS):
+        for obj in live.by_kind.get(kind, []):
+            where = _namespace_of(obj)
+            if where not in scope or key(obj) in wanted:
+                continue
+            labels = (obj["metadata"].get("labels") or {})
+            if labels.get("app.kubernetes.io/managed-by") == MANAGED_BY["app.kubernetes.io/managed-by"]:
+                found.append(Finding(ANSIBLE, ORPHANED, ref(obj), where,
+                                     ["carries modelplane's label, but no plan, tenants file or GitOps file has it"]))
+            elif not marked(obj):
+                found.append(Finding(NO_OWNER, UNMANAGED, ref(obj), where,
+                                     ["no managed-by label, Helm release, Argo CD tracking or owner reference"]))
+    for ns in live.by_kind.get(("v1", "Namespace"), []):
+        name = ns["metadata"]["name"]
+        if is_tenant_namespace(ns) and name not in desired.tenants and OFFBOARDED not in ns["metadata"]["labels"]:
+            found.append(Finding(ANSIBLE, ORPHANED, ref(ns), name,
+                                 ["a modelplane tenant the tenants file no longer lists (offboard.yml -e tenant=...)"]))
+    for app in live.by_kind.get(("argoproj.io/v1alpha1", "Application"), []):
+        labels = app["metadata"].get("labels") or {}
+        tenant = labels.get(TENANT_LABEL)
+        if tenant and labels.get("app.kubernetes.io/managed-by") == "modelplane" and tenant not in desired.tenants:
+            found.append(Finding(ANSIBLE, ORPHANED, ref(app), tenant,
+                                 [f"its tenant {tenant} is not in the tenants file"]))
+    return found
+
+
+def _sync(desired: Desired, live: Live, notes: list[str]) -> list[Finding]:
+    found, unreported = [], []
+    for app in desired.applications:
+        current = live.objects.get(key(app))
+        if current is None:
+            continue
+        status = current.get("status") or {}
+        sync = (status.get("sync") or {}).get("status")
+        if sync is None:
+            unreported.append(app["metadata"]["name"])
+        elif sync != "Synced":
+            health = (status.get("health") or {}).get("status", "unknown")
+            found.append(Finding(ARGOCD, OUT_OF_SYNC, ref(app), app["spec"]["destination"]["namespace"],
+                                 [f"status.sync.status: {sync} (health: {health})"]))
+    if unreported:
+        notes.append(f"{len(unreported)} Argo CD Application(s) have no sync status yet (Argo CD has not "
+                     f"reconciled them): {', '.join(sorted(unreported))}")
+    return found
+
+
+def _license(desired: Desired, live: Live, license_sha256: str | None) -> list[Finding]:
+    cm = live.objects.get(("v1", "ConfigMap", desired.seldon_namespace, LICENSE_CONFIGMAP))
+    name = f"ConfigMap {desired.seldon_namespace}/{LICENSE_CONFIGMAP}"
+    if cm is None:
+        return [Finding(ANSIBLE, MISSING, name, desired.seldon_namespace)] if license_sha256 else []
+    digest = hashlib.sha256(((cm.get("data") or {}).get("license") or "").encode()).hexdigest()
+    details = [f"licence sha256: desired {license_sha256[:16]}, live {digest[:16]}"] if (
+        license_sha256 and license_sha256 != digest) else []
+    for deployment in live.by_kind.get(("apps/v1", "Deployment"), []):
+        running = ((deployment["spec"]["template"].get("metadata") or {}).get("annotations") or {}).get(
+            LICENSE_ANNOTATION)
+        if running and running != digest:
+            details.append(f"Deployment {deployment['metadata']['name']} runs licence {running[:16]}, the ConfigMap "
+                           f"holds {digest[:16]} (edited outside license.yml?)")
+    return [Finding(ANSIBLE, CHANGED, name, desired.seldon_namespace, details)] if details else []
+
+
+def compare(desired: Desired, live: Live, license_sha256: str | None = None) -> tuple[list[Finding], list[str]]:
+    notes = list(live.notes)
+    findings = (_objects(desired, live) + _releases(desired, live) + _grants(desired, live)
+                + _unmanaged_and_orphaned(desired, live) + _sync(desired, live, notes)
+                + _license(desired, live, license_sha256))
+    return findings, notes

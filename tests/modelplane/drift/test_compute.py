@@ -1,0 +1,49 @@
+"""Desired against live, without a cluster: Helm releases, Secrets, ignored paths and owner marks."""
+
+from __future__ import annotations
+
+from modelplane.drift.compute import _releases, changes, marked
+from modelplane.drift.desired import PULUMI, Desired, Expected
+from modelplane.drift.helm import Release
+from modelplane.drift.live import Live
+
+
+def test_helm_releases_missing_moved_or_failed():
+    desired = Desired(releases=[Release("prometheus", "monitoring", "kube-prometheus-stack", "77.0.0"),
+                                Release("argocd", "argocd", "argo-cd", "9.1.0"),
+                                Release("istiod", "istio-system", "istiod", "1.29.6")])
+    live = Live(releases={("argocd", "argocd"): Release("argocd", "argocd", "argo-cd", "9.0.0", 4),
+                          ("istio-system", "istiod"): Release("istiod", "istio-system", "istiod", "1.29.6", 2,
+                                                              "failed")})
+    found = {(f.category, f.ref): f.details for f in _releases(desired, live)}
+    assert found == {
+        ("missing", "HelmRelease monitoring/prometheus"): ["chart kube-prometheus-stack 77.0.0"],
+        ("changed", "HelmRelease argocd/argocd (revision 4)"): ["version: desired 9.1.0, live 9.0.0"],
+        ("changed", "HelmRelease istio-system/istiod (revision 2)"): ["status: desired deployed, live failed"]}
+
+
+def test_secrets_compare_by_key_and_never_show_a_value():
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "n"},
+              "stringData": {"password": "<redacted>", "user": "<redacted>"}}
+    live = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "n"},
+            "data": {"password": "c2VjcmV0"}}
+    assert changes(Expected(PULUMI, secret), live) == [
+        "data.user: missing (values are never compared or shown)"]
+
+
+def test_redacted_values_and_ignored_paths_are_not_differences():
+    project = {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "seldon"},
+               "spec": {"destinations": [{"namespace": "a"}], "description": "<redacted>", "sourceRepos": ["*"]}}
+    live = {**project, "spec": {"destinations": [{"namespace": "a"}, {"namespace": "b"}], "description": "x",
+                                "sourceRepos": ["*"]}}
+    assert changes(Expected(PULUMI, project, ("spec.destinations",)), live) == []
+    assert changes(Expected(PULUMI, project), live) == [
+        'spec.destinations: desired [{"namespace": "a"}], live [{"namespace": "a"}, {"namespace": "b"}]']
+
+
+def test_owner_marks():
+    assert marked({"metadata": {"annotations": {"meta.helm.sh/release-name": "x"}}})
+    assert marked({"metadata": {"labels": {"app.kubernetes.io/managed-by": "Helm"}}})
+    assert marked({"metadata": {"annotations": {"argocd.argoproj.io/tracking-id": "a:b/c"}}})
+    assert marked({"metadata": {"ownerReferences": [{"kind": "SeldonDeployment"}]}})
+    assert not marked({"metadata": {"labels": {"team": "x"}}})
