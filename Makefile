@@ -47,6 +47,7 @@ $(VENV)-bench/bin/checkov:
 bench: $(VENV)/.installed $(VENV)-bench/bin/checkov
 	$(PY) benchmarks/bench_render.py
 	$(PY) benchmarks/bench_onboard.py
+	$(PY) benchmarks/bench_drift.py
 	CHECKOV=$(VENV)-bench/bin/checkov $(PY) benchmarks/bench_check.py
 
 controlplane-build:
