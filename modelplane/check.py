@@ -10,8 +10,7 @@ from components.errors import ConfigError
 from components.program import REPO_ROOT, load, tenants_path
 from components.secrets import is_plaintext
 from modelplane.charts import UNAVAILABLE, ChartStore
-from modelplane.plan import read_plan
-from modelplane.stackfile import read_stack
+from modelplane.stackfile import load_stack, read_stack
 from policies.check import Override, Result, evaluate, resources_from_plan
 from policies.rules import RULES, Context
 
@@ -43,17 +42,8 @@ def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None
     path. Raises ConfigError for invalid input."""
     if charts is not None and not Path(charts).is_dir():
         raise ConfigError("--charts", [f"(dir): {charts} is not a directory of chart data"])
-    flat, secret_keys = read_stack(stack, root)
-    config, tenants = load(flat, secret_keys, stack, root)
+    config, tenants, plan = load_stack(stack, root, plan_dir)
     _check_overrides(stack, config.policy.overrides)
-    if plan_dir is None:
-        from modelplane.render import render
-
-        plan = render(stack, root).plan
-    else:
-        plan = read_plan(plan_dir)
-        if plan.get("stack") != stack:
-            raise ConfigError(str(plan_dir), [f"stack: the plan is of stack {plan.get('stack')!r}, not {stack!r}"])
     ctx = Context(
         environment=config.environment, resources=resources_from_plan(plan), tenants=tenants,
         opa_grants=tenants.opa_grants(),

@@ -69,3 +69,21 @@ def read_stack(stack: str, root: Path = REPO_ROOT) -> tuple[dict[str, str], set[
     if problems:
         raise ConfigError(f"stack {stack!r}", problems)
     return flat, secret_keys
+
+
+def load_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None):
+    """The validated stack config, its tenants, and its plan: read from `plan_dir` (a `modelplane render`
+    output, which must be of this stack) or rendered now. Raises ConfigError for invalid input."""
+    from components.program import load
+    from modelplane.plan import read_plan
+
+    flat, secret_keys = read_stack(stack, root)
+    config, tenants = load(flat, secret_keys, stack, root)
+    if plan_dir is None:
+        from modelplane.render import render
+
+        return config, tenants, render(stack, root).plan
+    plan = read_plan(plan_dir)
+    if plan.get("stack") != stack:
+        raise ConfigError(str(plan_dir), [f"stack: the plan is of stack {plan.get('stack')!r}, not {stack!r}"])
+    return config, tenants, plan

@@ -7,14 +7,13 @@ import hashlib
 from pathlib import Path
 
 from components.errors import ConfigError
-from components.program import REPO_ROOT, load
+from components.program import REPO_ROOT
 from modelplane.drift.compute import UNMANAGED_KINDS, compare
 from modelplane.drift.desired import desired
 from modelplane.drift.live import read
 from modelplane.drift.report import Report
 from modelplane.kube import Kube, KubeError
-from modelplane.plan import read_plan
-from modelplane.stackfile import read_stack
+from modelplane.stackfile import load_stack
 
 APPLICATION = ("argoproj.io/v1alpha1", "Application")
 
@@ -22,16 +21,7 @@ APPLICATION = ("argoproj.io/v1alpha1", "Application")
 def drift(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None, kubeconfig: str | None = None,
           license_file: Path | None = None) -> Report:
     """Raises ConfigError for invalid input (stack config, tenants file, plan, licence file)."""
-    flat, secret_keys = read_stack(stack, root)
-    _config, tenants = load(flat, secret_keys, stack, root)
-    if plan_dir is None:
-        from modelplane.render import render
-
-        plan = render(stack, root).plan
-    else:
-        plan = read_plan(plan_dir)
-        if plan.get("stack") != stack:
-            raise ConfigError(str(plan_dir), [f"stack: the plan is of stack {plan.get('stack')!r}, not {stack!r}"])
+    _config, tenants, plan = load_stack(stack, root, plan_dir)
     license_sha256 = None
     if license_file is not None:
         try:

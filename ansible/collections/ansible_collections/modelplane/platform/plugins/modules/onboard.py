@@ -45,12 +45,7 @@ options:
     description: Concurrent writes.
     type: int
     default: 8
-  kubeconfig:
-    description: Kubeconfig file; else K8S_AUTH_KUBECONFIG, else KUBECONFIG or ~/.kube/config.
-    type: path
-  context:
-    description: Kubeconfig context; else K8S_AUTH_CONTEXT, else the current context.
-    type: str
+extends_documentation_fragment: [modelplane.platform.cluster]
 author: modelplane
 """
 

@@ -23,12 +23,7 @@ options:
     description: Where Seldon Deploy and its policy ConfigMap live.
     type: str
     default: seldon-system
-  kubeconfig:
-    description: Kubeconfig file; else K8S_AUTH_KUBECONFIG, else KUBECONFIG or ~/.kube/config.
-    type: path
-  context:
-    description: Kubeconfig context; else K8S_AUTH_CONTEXT, else the current context.
-    type: str
+extends_documentation_fragment: [modelplane.platform.cluster]
 author: modelplane
 """
 

@@ -30,12 +30,7 @@ options:
     description: Whether storage credentials for batch tenants were supplied.
     type: bool
     default: false
-  kubeconfig:
-    description: Kubeconfig file; else K8S_AUTH_KUBECONFIG, else KUBECONFIG or ~/.kube/config.
-    type: path
-  context:
-    description: Kubeconfig context; else K8S_AUTH_CONTEXT, else the current context.
-    type: str
+extends_documentation_fragment: [modelplane.platform.cluster]
 author: modelplane
 """
 
