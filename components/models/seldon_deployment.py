@@ -34,6 +34,13 @@ def gitops_target(spec: ModelSpec, repo: str) -> GitopsTarget:
     return GitopsTarget(repo=repo, folder=spec.namespace, file=f"{spec.name}.yaml")
 
 
+# the restricted Pod Security profile (policies/rules/pod_security.py): Seldon Core's own server images and the
+# executor it injects run as a non-root user (8888), so runAsNonRoot holds without naming a user
+RESTRICTED_CONTAINER = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}, "runAsNonRoot": True,
+                        "seccompProfile": {"type": "RuntimeDefault"}}
+RESTRICTED_POD = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+
+
 def _resources(r: Resources) -> dict:
     requests = {"cpu": str(r.cpu), "memory": str(r.memory)}
     limits = {"cpu": str(r.cpu_limit or r.cpu), "memory": str(r.memory_limit or r.memory)}
@@ -58,8 +65,9 @@ def _node(node: GraphNode, p: Predictor) -> dict:
 
 def _container(node: GraphNode, p: Predictor) -> dict:
     """A container per graph node: the image of a custom node; for a pre-packaged server only its
-    resources (Seldon Core fills in the server image)."""
-    out: dict = {"name": node.name, "resources": _resources(node.resources or p.resources)}
+    resources (Seldon Core fills in the server image). Every one meets the restricted Pod Security profile."""
+    out: dict = {"name": node.name, "resources": _resources(node.resources or p.resources),
+                 "securityContext": dict(RESTRICTED_CONTAINER)}
     if node.implementation is None:
         out["image"] = p.containers[node.name]
         if p.env_secret:
@@ -70,7 +78,8 @@ def _container(node: GraphNode, p: Predictor) -> dict:
 def _explainer(e: Explainer, p: Predictor) -> dict:
     # without resources the explainer would request nothing: the scheduler would not account for it
     out: dict = {"type": e.type, "replicas": e.replicas,
-                 "containerSpec": {"name": "explainer", "resources": _resources(e.resources or p.resources)}}
+                 "containerSpec": {"name": "explainer", "resources": _resources(e.resources or p.resources),
+                                   "securityContext": dict(RESTRICTED_CONTAINER)}}
     if e.model_uri:
         out["modelUri"] = e.model_uri
     if e.env_secret:
@@ -89,7 +98,8 @@ def _predictor(spec: ModelSpec, p: Predictor) -> dict:
         "name": p.name,
         "replicas": p.replicas,
         "graph": graph,
-        "componentSpecs": [{"spec": {"containers": [_container(n, p) for n in p.nodes()]}}],
+        "componentSpecs": [{"spec": {"securityContext": dict(RESTRICTED_POD),
+                                     "containers": [_container(n, p) for n in p.nodes()]}}],
         # seed 003 §7.9.3: the project of every component in the predictor's graph
         "annotations": {f"project.seldon.io/{n.name}": project for n in p.nodes()},
     }

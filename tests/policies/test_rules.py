@@ -11,6 +11,7 @@ from components.tenants import Tenant, TenantsFile
 from modelplane.charts import ChartStore
 from modelplane.upstream import charts_dir
 from policies.rules import RULES, Context, Resource
+from tests.policies import test_pod_security as pss
 
 SDEP = "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment"
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -173,6 +174,11 @@ CASES = {
                   "prometheus": {"prometheusSpec": {"retentionnn": "7d"}}})], charts=True),
               "values.prometheus.prometheusSpec.retentionnn: not a value of chart kube-prometheus-stack 77.0.0"),
 }
+
+# the Pod Security Standards rules: every control in both a SeldonDeployment and a Deployment
+# (tests/policies/test_pod_security.py); here the SeldonDeployment case, as every rule has one
+CASES.update({rule_id: (pss.context(pss.seldon(pss.template())), pss.context(pss.seldon(pss.template(where, change))),
+                        expected) for rule_id, (where, change, expected) in pss.CONTROLS.items()})
 
 
 def test_every_rule_has_fixtures_and_metadata():

@@ -4,6 +4,7 @@ install order in which nothing races a CRD or a webhook. All asserted on `modelp
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from components.versions import CHARTS
 from modelplane.cli import main
@@ -98,6 +99,11 @@ def test_disabling_knative_keeps_the_chart_logger_off(stack_tree, tmp_path):
 def test_disabling_argocd_and_postgres_turns_their_features_off(stack_tree, tmp_path):
     edit_stack(stack_tree, "dev", lambda c: c["modelplane:addons"].update(
         argocd={"enabled": False}, postgres={"enabled": False}))
+    tenants = stack_tree / "stacks" / "tenants" / "dev.yaml"  # without Argo CD no tenant can be on GitOps
+    data = yaml.safe_load(tenants.read_text())
+    for tenant in data["tenants"]:
+        tenant.pop("gitops", None)
+    tenants.write_text(yaml.safe_dump(data))
     values = seldon_deploy_values(render_plan(stack_tree, "dev", tmp_path / "o"))
     assert values["gitops"] == {"argocd": {"enabled": False}}
     assert values["metadata"] == {"pg": {"enabled": False}}

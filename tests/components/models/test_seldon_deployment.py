@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from components.models.seldon_deployment import RESTRICTED_CONTAINER
 from modelplane.plan import read_plan
 
 
@@ -29,7 +30,12 @@ def test_single_model_takes_all_traffic_with_declared_resources(corpus_render):
                                 "modelUri": "gs://seldon-models/sklearn/iris", "children": []}
     # a pre-packaged server gets resources but no image: Seldon Core picks the server image
     assert containers(default) == {"classifier": {"name": "classifier", "resources": {
-        "requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": "100m", "memory": "512Mi"}}}}
+        "requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": "100m", "memory": "512Mi"}},
+        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+                            "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}}}
+    # the restricted Pod Security profile, at the pod level too (the executor Seldon Core injects)
+    assert default["componentSpecs"][0]["spec"]["securityContext"] == {
+        "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
     assert default["annotations"] == {"project.seldon.io/classifier": "default"}
     assert "logger" not in default["graph"]
 
@@ -93,7 +99,8 @@ def test_explainer_and_model_store_secret(corpus_render):
                                     # accounted for by the scheduler (nor the footprint)
                                     "containerSpec": {"name": "explainer", "resources": {
                                         "requests": {"cpu": "100m", "memory": "512Mi"},
-                                        "limits": {"cpu": "100m", "memory": "512Mi"}}}}
+                                        "limits": {"cpu": "100m", "memory": "512Mi"}},
+                                        "securityContext": RESTRICTED_CONTAINER}}
 
 
 def test_triton_v2_protocol_and_gpu(corpus_render):
