@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
-import pulumi_kubernetes as k8s
 from pydantic import Field
 
-from components.base import DnsLabel, Strict, deep_merge
+from components.base import DnsLabel, Strict
 from components.versions import CHARTS, ChartPin
 
 
@@ -38,46 +36,3 @@ class AddonConfig(Strict):
             raise ValueError(f"version {self.version!r} overrides chart {base.chart!r}, whose chart and app "
                              "versions differ: set appVersion too so compatibility can be checked")
         return ChartPin(self.chart or base.chart, self.repository or base.repository, self.version, app)
-
-
-class HelmAddon(pulumi.ComponentResource):
-    """A pinned Helm release of one add-on chart, in its namespace, with derived + override values."""
-
-    release: k8s.helm.v3.Release
-
-    def __init__(
-        self,
-        name: str,
-        *,
-        pin: ChartPin,
-        namespace: pulumi.Input[str],
-        values: pulumi.Input[dict] | None = None,
-        overrides: dict | None = None,
-        release_name: str | None = None,
-        depends_on: list[pulumi.Resource] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ):
-        super().__init__("modelplane:addons:HelmAddon", name, None, opts)
-        # a plain dict keeps nested Outputs in place, so a secret leaf (a client secret) is the only value
-        # the engine hides; an Output of the whole dict would make every value secret
-        if isinstance(values, dict) or values is None:
-            merged = deep_merge(values or {}, overrides or {})
-        else:
-            merged = pulumi.Output.from_input(values).apply(lambda v: deep_merge(v, overrides or {}))
-        self.release = k8s.helm.v3.Release(
-            name,
-            name=release_name or name,
-            chart=pin.chart,
-            version=pin.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=pin.repository),
-            namespace=namespace,
-            values=merged,
-            create_namespace=False,
-            # wait for the chart's Deployments/CRDs so dependents never race the install
-            skip_await=False,
-            atomic=True,
-            cleanup_on_fail=True,
-            timeout=900,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []),
-        )
-        self.register_outputs({"status": self.release.status})

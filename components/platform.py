@@ -6,32 +6,31 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components import kinds, tenancy
-from components.addon import HelmAddon
+from components.addon_component import HelmAddon
 from components.addons import argocd as argocd_mod
 from components.addons import logging, postgres
-from components.addons.argocd import ArgoCd
-from components.addons.batch import Minio
-from components.addons.istio import Istio, cluster_local_host, public_host
-from components.addons.knative import Knative
-from components.addons.postgres import ZalandoPostgres
+from components.addons.argocd_component import ArgoCd
+from components.addons.batch_component import Minio
+from components.addons.istio import cluster_local_host, public_host
+from components.addons.istio_component import Istio
+from components.addons.knative_component import Knative
 from components.addons.postgres_cloud import CloudSqlPostgres, RdsPostgres
-from components.addons.prometheus import Prometheus
+from components.addons.postgres_component import ZalandoPostgres
+from components.addons.prometheus_component import Prometheus
 from components.addons.request_logging import RequestLogging, request_logger_url
-from components.addons.seldon_core import SeldonCore
-from components.addons.seldon_deploy import SeldonDeploy, Wiring
+from components.addons.seldon_core_component import SeldonCore
+from components.addons.seldon_deploy import Wiring
+from components.addons.seldon_deploy_component import SeldonDeploy
 from components.cluster import storage_class
-from components.cluster.eks import EksCluster
-from components.cluster.existing import ExistingCluster
-from components.cluster.gke import GkeCluster
+from components.cluster.eks_component import EksCluster
+from components.cluster.existing_component import ExistingCluster
+from components.cluster.gke_component import GkeCluster
 from components.config import StackConfig
 from components.kit import PART_OF, PlatformKit
-from components.models.seldon_deployment import GitopsTarget, SeldonModel
-from components.secrets import SecretSource
-
-SELDON_SYSTEM = "seldon-system"
-SELDON_LOGS = "seldon-logs"
-KNATIVE_SERVING = "knative-serving"
-KNATIVE_EVENTING = "knative-eventing"
+from components.models.seldon_deployment import GitopsTarget
+from components.models.seldon_model import SeldonModel
+from components.namespaces import KNATIVE_EVENTING, KNATIVE_SERVING, SELDON_LOGS, SELDON_SYSTEM, system_namespaces
+from components.secret_source import SecretSource
 
 
 def make_cluster(name: str, config: StackConfig, opts: pulumi.ResourceOptions):
@@ -50,17 +49,6 @@ def ingress_service_type(config: StackConfig) -> str:
         return config.addons.istio.service_type
     kind = config.cluster.cloud == "existing" and config.cluster.kind_cluster
     return "NodePort" if kind else "LoadBalancer"
-
-
-def system_namespaces(config: StackConfig) -> list[str]:
-    a = config.addons
-    wanted = [SELDON_SYSTEM, SELDON_LOGS]
-    for addon in (a.istio, a.prometheus, a.argocd, a.minio, a.argo_workflows, a.postgres):
-        if addon.enabled:
-            wanted.append(addon.namespace)
-    if a.knative.enabled:
-        wanted += [a.knative.namespace, KNATIVE_SERVING, KNATIVE_EVENTING]
-    return sorted(set(wanted))
 
 
 class Platform(pulumi.ComponentResource):

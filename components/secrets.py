@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Annotated, get_args
 
-import pulumi
 from pydantic import AfterValidator
 from pydantic.fields import FieldInfo
 
@@ -24,7 +23,7 @@ GENERATE = "generate"
 CONFIG_PREFIX = "config:"
 REDACTED = "<redacted>"
 
-# vault: reference -> value, filled by components.program.load before the program declares resources;
+# vault: reference -> value, filled by components.stack.load before the program declares resources;
 # in this process's memory only, and reaching resources as Pulumi secrets
 VAULT_VALUES: dict[str, str] = {}
 
@@ -60,33 +59,3 @@ def is_plaintext(ref: str) -> bool:
 
 def config_key(ref: str) -> str | None:
     return ref[len(CONFIG_PREFIX):] if ref.startswith(CONFIG_PREFIX) else None
-
-
-class SecretSource:
-    """Resolves SecretRefs for one stack. Generated passwords are created once per name."""
-
-    def __init__(self, project: str = "modelplane"):
-        self._config = pulumi.Config(project)
-        self._generated: dict[str, pulumi.Output[str]] = {}
-
-    def resolve(self, ref: str, name: str, parent: pulumi.Resource | None = None, *,
-                strong: bool = False) -> pulumi.Output[str]:
-        """`strong`: a generated password has every character class (components.password.GENERATED), for
-        services that refuse weaker ones (OpenSearch's admin user)."""
-        key = config_key(ref)
-        if key is not None:
-            return self._config.require_secret(key)
-        if ref.startswith(VAULT_PREFIX):
-            # read (and validated) before any resource was declared: components.program.load
-            return pulumi.Output.secret(VAULT_VALUES[ref])
-        if ref == GENERATE:
-            if name not in self._generated:
-                import pulumi_random as random
-
-                from components.password import GENERATED
-
-                policy = {"special": True, **GENERATED} if strong else {"length": 32, "special": False}
-                password = random.RandomPassword(name, **policy, opts=pulumi.ResourceOptions(parent=parent))
-                self._generated[name] = pulumi.Output.secret(password.result)
-            return self._generated[name]
-        return pulumi.Output.secret(ref)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from components.config import secret_fields
 from components.errors import ConfigError
-from components.program import REPO_ROOT, load, tenants_path
 from components.secrets import is_plaintext
+from components.stack import REPO_ROOT, load, tenants_path
 from modelplane.charts import UNAVAILABLE, ChartStore
 from modelplane.stackfile import load_stack, read_stack
 from policies.check import Override, Result, evaluate, resources_from_plan

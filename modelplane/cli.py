@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from components.errors import ConfigError
-from components.program import REPO_ROOT
+from components.stack import REPO_ROOT
 
 EXIT_INVALID = 2
 
@@ -86,7 +86,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _preflight(args: argparse.Namespace) -> int:
-    from components.program import load
+    from components.stack import load
     from modelplane.preflight import cluster_checks
     from modelplane.stackfile import read_stack
 

@@ -8,11 +8,14 @@ import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from components.models.seldon_deployment import COMPONENT_TYPE
-from modelplane.mocks import Registration
+
+if TYPE_CHECKING:  # the plan is read without the Pulumi SDK; only rendering (modelplane.mocks) needs it
+    from modelplane.mocks import Registration
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 GITOPS_DIR = "gitops"

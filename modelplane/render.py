@@ -8,7 +8,7 @@ from pathlib import Path
 from components import program
 from components.config import PROJECT
 from components.errors import ConfigError
-from components.program import REPO_ROOT, load
+from components.stack import REPO_ROOT, load
 from modelplane.charts import ChartStore
 from modelplane.footprint import Footprint, footprint
 from modelplane.mocks import run_program

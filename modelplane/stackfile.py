@@ -11,9 +11,9 @@ from pathlib import Path
 import yaml
 
 from components.config import PROJECT
-from components.errors import ConfigError
-from components.program import REPO_ROOT
+from components.errors import SAFE_LOADER, ConfigError
 from components.secrets import REDACTED
+from components.stack import REPO_ROOT
 
 
 def stack_file(stack: str, root: Path = REPO_ROOT) -> Path:
@@ -38,7 +38,7 @@ def read_stack(stack: str, root: Path = REPO_ROOT) -> tuple[dict[str, str], set[
     """(flat config `ns:key` -> string as Pulumi passes it, secret keys)."""
     path = stack_file(stack, root)
     try:
-        document = yaml.safe_load(path.read_text()) or {}
+        document = yaml.load(path.read_text(), Loader=SAFE_LOADER) or {}
     except FileNotFoundError:
         known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in path.parent.glob("Pulumi.*.yaml"))
         raise ConfigError(f"stack {stack!r}", [f"(file): {path} does not exist (stacks: {', '.join(known)})"]) \
@@ -74,7 +74,7 @@ def read_stack(stack: str, root: Path = REPO_ROOT) -> tuple[dict[str, str], set[
 def load_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None):
     """The validated stack config, its tenants, and its plan: read from `plan_dir` (a `modelplane render`
     output, which must be of this stack) or rendered now. Raises ConfigError for invalid input."""
-    from components.program import load
+    from components.stack import load
     from modelplane.plan import read_plan
 
     flat, secret_keys = read_stack(stack, root)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import yaml
 
+from components.errors import SAFE_LOADER
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 LOCK = REPO_ROOT / "upstream.lock.yaml"
@@ -26,7 +28,7 @@ LOCK = REPO_ROOT / "upstream.lock.yaml"
 NOT_UPSTREAM = {"README.md", "SOURCE"}
 KINDS = ("crds", "charts")
 # the upstream files are large (a 2 MB CRD, 5,000-line values.yaml): libyaml's parser where PyYAML has it
-YAML_LOADER = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
+YAML_LOADER = SAFE_LOADER
 
 
 def crds_dir() -> Path:

@@ -3,11 +3,8 @@ credentials from the secret source."""
 
 from __future__ import annotations
 
-import pulumi
-
-from components.addon import AddonConfig, HelmAddon
+from components.addon import AddonConfig
 from components.base import DnsLabel, HttpUrl
-from components.kit import PlatformKit
 from components.secrets import SecretRef
 
 MINIO_SECRET = "minio-root"
@@ -41,20 +38,3 @@ def minio_values(browser_url: str | None = None, storage_class: str | None = Non
         # the console builds its links under /minio/ (the gateway strips the prefix)
         values["environment"] = {"MINIO_BROWSER_REDIRECT_URL": browser_url}
     return values
-
-
-class Minio(pulumi.ComponentResource):
-    def __init__(self, name: str, config: MinioConfig, kit: PlatformKit, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("modelplane:addons:Minio", name, None, opts)
-        password = kit.secrets.resolve(config.root_password, "minio-root-password", self)
-        root = kit.secret(MINIO_SECRET, config.namespace, {"rootUser": config.root_user, "rootPassword": password},
-                          self)
-        # the bucket data is on the release's volume: protected in production
-        console = config.console_url or kit.public_url(CONSOLE_PREFIX)
-        self.release = HelmAddon(name, pin=config.pin("minio"), namespace=kit.ns(config.namespace),
-                                 values=minio_values(console, kit.storage_class),
-                                 overrides=config.values, depends_on=[root],
-                                 opts=pulumi.ResourceOptions(parent=self, protect=kit.production))
-        kit.route("minio", config.namespace, CONSOLE_PREFIX, f"{name}-console", CONSOLE_PORT, self,
-                  depends_on=[self.release])
-        self.register_outputs({})

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-import pulumi
-import pulumi_kubernetes as k8s
 from pydantic import Field
 
-from components.addon import AddonConfig, HelmAddon
+from components.addon import AddonConfig
 from components.base import Cidr, DnsLabel, Strict
 
 SELDON_GATEWAY = "seldon-gateway"
@@ -53,43 +51,3 @@ def public_host(config: IstioConfig) -> str | None:
     """The first concrete TLS host of the gateway: where browsers reach the platform."""
     hosts = config.tls.hosts if config.enabled and config.tls else []
     return next((h for h in hosts if "*" not in h), None)
-
-
-class Istio(pulumi.ComponentResource):
-    gateway_ref: str
-
-    def __init__(self, name: str, config: IstioConfig, *, namespace: pulumi.Input[str], service_type: str,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("modelplane:addons:Istio", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        self.base = HelmAddon("istio-base", pin=config.pin("istio-base"), namespace=namespace,
-                              values={"defaultRevision": "default"}, opts=child)
-        self.istiod = HelmAddon("istiod", pin=config.pin("istiod"), namespace=namespace,
-                                values={"meshConfig": {"accessLogFile": "/dev/stdout"}},
-                                overrides=config.values, depends_on=[self.base], opts=child)
-        ingress_service = {"type": service_type}
-        if config.load_balancer_source_ranges and service_type == "LoadBalancer":
-            ingress_service["loadBalancerSourceRanges"] = config.load_balancer_source_ranges
-        self.ingress = HelmAddon("istio-ingressgateway", pin=config.pin("istio-gateway"), namespace=namespace,
-                                 values={"service": ingress_service,
-                                         "labels": {"app": "istio-ingressgateway", "istio": "ingressgateway"}},
-                                 depends_on=[self.istiod], opts=child)
-        self.cluster_local = HelmAddon(
-            CLUSTER_LOCAL, pin=config.pin("istio-gateway"), namespace=namespace,
-            values=cluster_local_values(), depends_on=[self.istiod], opts=child)
-
-        servers = [{"port": {"number": 80, "name": "http", "protocol": "HTTP"}, "hosts": ["*"]}]
-        if config.tls:
-            servers.append({"port": {"number": 443, "name": "https", "protocol": "HTTPS"},
-                            "hosts": config.tls.hosts,
-                            "tls": {"mode": "SIMPLE", "credentialName": config.tls.credential_name}})
-        self.gateway = k8s.apiextensions.CustomResource(
-            SELDON_GATEWAY,
-            api_version="networking.istio.io/v1",
-            kind="Gateway",
-            metadata={"name": SELDON_GATEWAY, "namespace": namespace},
-            spec={"selector": {"istio": "ingressgateway"}, "servers": servers},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.base, self.ingress]),
-        )
-        self.gateway_ref = f"{config.namespace}/{SELDON_GATEWAY}"
-        self.register_outputs({"gateway": self.gateway_ref})

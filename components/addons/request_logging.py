@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.addon import HelmAddon
+from components.addon_component import HelmAddon
 from components.addons import logging
 from components.addons.logging import CREDENTIALS_SECRET, LoggingConfig
 from components.kit import PART_OF, PlatformKit

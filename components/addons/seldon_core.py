@@ -3,9 +3,7 @@ Knative broker when Knative is on (seed 003 Seldon Core)."""
 
 from __future__ import annotations
 
-import pulumi
-
-from components.addon import AddonConfig, HelmAddon
+from components.addon import AddonConfig
 from components.base import DnsLabel
 
 
@@ -22,12 +20,3 @@ def seldon_core_values(gateway_ref: str, logger_endpoint: str | None) -> dict:
     if logger_endpoint:
         values["executor"] = {"requestLogger": {"defaultEndpoint": logger_endpoint}}
     return values
-
-
-class SeldonCore(HelmAddon):
-    def __init__(self, name: str, config: SeldonCoreConfig, *, namespace: pulumi.Input[str], gateway_ref: str,
-                 logger_endpoint: str | None, depends_on: list[pulumi.Resource],
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__(name, pin=config.pin("seldon-core"), namespace=namespace,
-                         values=seldon_core_values(gateway_ref, logger_endpoint), overrides=config.values,
-                         depends_on=depends_on, opts=opts)

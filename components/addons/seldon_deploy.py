@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-import pulumi
 from pydantic import Field
 
-from components.addon import AddonConfig, HelmAddon
+from components.addon import AddonConfig
 from components.addons.knative import BROKER
 from components.base import DnsLabel, Strict
 from components.secrets import SecretRef
@@ -86,12 +85,3 @@ def seldon_deploy_values(config: SeldonDeployConfig, w: Wiring) -> dict:
     if config.image_pull_secret:
         values["image"] = {"pullSecrets": [{"name": config.image_pull_secret}]}
     return values
-
-
-class SeldonDeploy(HelmAddon):
-    def __init__(self, name: str, config: SeldonDeployConfig, *, namespace: pulumi.Input[str], wiring: Wiring,
-                 oidc_env: dict[str, pulumi.Input[str]] | None, depends_on: list[pulumi.Resource],
-                 opts: pulumi.ResourceOptions | None = None):
-        values = {**seldon_deploy_values(config, wiring), **({"env": oidc_env} if oidc_env else {})}
-        super().__init__(name, pin=config.pin("seldon-deploy"), namespace=namespace, values=values,
-                         overrides=config.values, depends_on=depends_on, opts=opts)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import pulumi
-import pulumi_kubernetes as k8s
 from pydantic import Field
 
 from components.base import DnsLabel, Strict
@@ -24,22 +22,3 @@ class ExistingClusterConfig(Strict):
     kind_cluster: DnsLabel | None = None
     # the StorageClass every volume of the platform names; default: see components.cluster.storage_class
     storage_class: DnsLabel | None = None
-
-
-class ExistingCluster(pulumi.ComponentResource):
-    provider: k8s.Provider
-
-    def __init__(self, name: str, config: ExistingClusterConfig, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("modelplane:cluster:ExistingCluster", name, None, opts)
-        context = config.context or (f"kind-{config.kind_cluster}" if config.kind_cluster else None)
-        self.provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=config.kubeconfig,
-            context=context,
-            enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.register_outputs({})
-
-    def network_for_databases(self):
-        raise ValueError("an existing cluster has no cloud network for a managed database")

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 from components.errors import ConfigError
-from components.program import REPO_ROOT
+from components.stack import REPO_ROOT
 from modelplane.drift.compute import UNMANAGED_KINDS, compare
 from modelplane.drift.desired import desired
 from modelplane.drift.live import read

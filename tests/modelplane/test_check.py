@@ -109,3 +109,19 @@ def test_chart_data_from_the_environment_and_a_missing_directory(stack_tree, cap
     monkeypatch.setenv("MODELPLANE_CHARTS", str(stack_tree / "nowhere"))
     assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 2
     assert "nowhere is not a directory of chart data" in capsys.readouterr().err
+
+
+def test_checking_a_plan_never_imports_the_pulumi_sdk(tmp_path):
+    """Only rendering needs the Pulumi SDK: `check --plan` validates the stack and evaluates the rules without
+    it (measure with `python -X importtime`)."""
+    import subprocess
+    import sys
+
+    from modelplane.cli import main as cli
+
+    assert cli(["render", "--stack", "prod", "--out", str(tmp_path / "plan")]) == 0
+    probe = ("import sys; from modelplane.cli import main; "
+             f"code = main(['check', '--stack', 'prod', '--plan', {str(tmp_path / 'plan')!r}]); "
+             "print('EXIT', code, 'PULUMI', sorted(m for m in sys.modules if m.split('.')[0].startswith('pulumi')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120).stdout
+    assert "EXIT 0 PULUMI []" in out, out[-2000:]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from components.password import GENERATED, weakness
-from components.program import load
+from components.stack import load
 from modelplane.charts import ChartStore
 from modelplane.plan import HELM_RELEASE, manifests, read_plan
 from modelplane.stackfile import read_stack

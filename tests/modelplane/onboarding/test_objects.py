@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from components.program import load
+from components.stack import load
 from components.tenancy import platform_facts
 from components.tenants import parse_tenants
 from modelplane.onboarding import objects as build

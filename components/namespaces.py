@@ -1,0 +1,21 @@
+"""The namespaces the platform itself runs in, as a stack's config implies them."""
+
+from __future__ import annotations
+
+from components.config import StackConfig
+
+SELDON_SYSTEM = "seldon-system"
+SELDON_LOGS = "seldon-logs"
+KNATIVE_SERVING = "knative-serving"
+KNATIVE_EVENTING = "knative-eventing"
+
+
+def system_namespaces(config: StackConfig) -> list[str]:
+    a = config.addons
+    wanted = [SELDON_SYSTEM, SELDON_LOGS]
+    for addon in (a.istio, a.prometheus, a.argocd, a.minio, a.argo_workflows, a.postgres):
+        if addon.enabled:
+            wanted.append(addon.namespace)
+    if a.knative.enabled:
+        wanted += [a.knative.namespace, KNATIVE_SERVING, KNATIVE_EVENTING]
+    return sorted(set(wanted))
