@@ -1,9 +1,14 @@
-"""`modelplane check` vs checkov on the same rendered prod manifests, in the same run.
+"""`modelplane check --plan` vs checkov on the same rendered manifests, in the same run: the prod plan, and
+prod with 200 and 1,000 models (as bench_render sizes them).
 
-Both run as a user runs them (a fresh process each, median of RUNS). A SeldonDeployment with planted
-violations (image `:latest`, a privileged container without limits, hostNetwork) is added to the
-manifests, so the coverage table says what each tool actually flags on this platform's objects, not
-what its documentation promises. checkov comes from its own virtualenv (CHECKOV, set by `make bench`)."""
+Both run as a user runs them (a fresh process each, median of RUNS). Planted in every plan:
+- a SeldonDeployment breaking MP001-MP003 (image `:latest`, a privileged container without limits,
+  hostNetwork);
+- for every Pod Security control (MP023-MP033), a SeldonDeployment and a Deployment in a tenant namespace
+  that break exactly that control, and a clean pair meeting the restricted profile.
+The coverage tables say what each tool flags on this platform's objects: for checkov, the checks that fail
+on a broken object and not on its clean twin. checkov comes from its own virtualenv (CHECKOV, set by
+`make bench`). A report, not a test."""
 
 from __future__ import annotations
 
@@ -17,15 +22,21 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_render import tree_with_models
 from report import save
 
-from modelplane.check import check_stack
-from modelplane.plan import write_plan
-from modelplane.render import render
-from policies.rules import RULES
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from modelplane.check import check_stack  # noqa: E402
+from modelplane.plan import write_plan  # noqa: E402
+from modelplane.render import render  # noqa: E402
+from policies.rules import RULES  # noqa: E402
+from tests.policies.test_pod_security import CONTROLS, template  # noqa: E402
+
 RUNS = 3
+SIZES = (200, 1000)
+TENANT = "marketing"  # a prod tenant: its namespace must meet the restricted profile
 CHECKOV = os.environ.get("CHECKOV", str(REPO / ".venv-bench" / "bin" / "checkov"))
 # checkov's Kubernetes checks that address the same concern as a rule (names checked against checkov 3.3.30)
 RELATED = {
@@ -36,8 +47,26 @@ RELATED = {
 }
 
 
+def _resource(kind: str, name: str, inputs: dict) -> dict:
+    return {"type": f"kubernetes:{inputs['apiVersion']}:{kind}", "name": name,
+            "urn": f"urn:pulumi:prod::modelplane::bench:{kind}::{name}", "parent": None, "custom": True,
+            "provider": "", "inputs": inputs, "dependsOn": [], "options": {}}
+
+
+def pss_pair(name: str, pod: dict) -> list[dict]:
+    sdep = {"apiVersion": "machinelearning.seldon.io/v1", "kind": "SeldonDeployment",
+            "metadata": {"name": name, "namespace": TENANT},
+            "spec": {"predictors": [{"name": "default", "traffic": 100, "replicas": 2,
+                                     "graph": {"name": "m", "type": "MODEL"}, "componentSpecs": [pod]}]}}
+    deploy = {"apiVersion": "apps/v1", "kind": "Deployment",
+              "metadata": {"name": f"{name}-deploy", "namespace": TENANT},
+              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
+                       "template": {**copy.deepcopy(pod), "metadata": {
+                           **pod.get("metadata", {}), "labels": {"app": name}}}}}
+    return [_resource("SeldonDeployment", name, sdep), _resource("Deployment", f"{name}-deploy", deploy)]
+
+
 def planted(plan: dict) -> dict:
-    """The prod plan with one more SeldonDeployment that breaks MP001, MP002 and MP003."""
     plan = copy.deepcopy(plan)
     sdep = copy.deepcopy(next(r for r in plan["resources"] if r["type"].endswith(":SeldonDeployment")))
     sdep["name"] = sdep["inputs"]["metadata"]["name"] = "planted"
@@ -47,6 +76,9 @@ def planted(plan: dict) -> dict:
     pod["containers"] = [{"name": "model", "image": "seldonio/mock_classifier:latest",
                           "securityContext": {"privileged": True}}]
     plan["resources"].append(sdep)
+    plan["resources"] += pss_pair("pss-clean", template())
+    for rule_id, (where, change, _) in CONTROLS.items():
+        plan["resources"] += pss_pair(f"pss-{rule_id.lower()}", template(where, change))
     return plan
 
 
@@ -60,58 +92,90 @@ def median_seconds(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
 
 
 def checkov_failures(output: str) -> dict[str, set[str]]:
-    """check id -> resources it failed."""
+    """resource -> the check ids that failed on it."""
     reports = json.loads(output)
     reports = reports if isinstance(reports, list) else [reports]
     out: dict[str, set[str]] = {}
     for report in reports:
         for failed in (report.get("results") or {}).get("failed_checks", []):
-            out.setdefault(failed["check_id"], set()).add(failed["resource"])
+            out.setdefault(failed["resource"], set()).add(f"{failed['check_id']}")
     return out
+
+
+def failed_on(failures: dict[str, set[str]], kind: str, name: str) -> set[str]:
+    return {c for resource, checks in failures.items() if resource.startswith(f"{kind}.")
+            and resource.endswith(f".{name}") for c in checks}
+
+
+def measure(root: Path, plan: dict, out: Path) -> dict:
+    write_plan(out, planted(plan), [])
+    objects = len(list((out / "manifests").rglob("*.yaml")))
+    ours, ours_run = median_seconds([sys.executable, "-m", "modelplane.cli", "check", "--stack", "prod", "--root",
+                                     str(root), "--plan", str(out), "--format", "json"])
+    warm = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        check_stack("prod", root, out)
+        warm.append(time.perf_counter() - start)
+    theirs, theirs_run = median_seconds([CHECKOV, "-d", str(out / "manifests"), "--framework", "kubernetes",
+                                         "--quiet", "--compact", "-o", "json", "--skip-download"])
+    return {"objects": objects, "ours": ours, "in_process": statistics.median(warm), "checkov": theirs,
+            "ratio": theirs / ours, "findings": json.loads(ours_run.stdout)["findings"],
+            "failures": checkov_failures(theirs_run.stdout)}
 
 
 def main() -> int:
     if not Path(CHECKOV).exists():
         print(f"checkov not found at {CHECKOV}; `make bench` installs it into .venv-bench", file=sys.stderr)
         return 1
+    rows = {}
     with tempfile.TemporaryDirectory() as tmp:
-        rendered = render("prod")
-        out = Path(tmp) / "prod"
-        write_plan(out, planted(rendered.plan), rendered.notes)
-        objects = len(list((out / "manifests").rglob("*.yaml")))
-        ours, ours_run = median_seconds([sys.executable, "-m", "modelplane.cli", "check", "--stack", "prod",
-                                         "--plan", str(out), "--format", "json"])
-        warm = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            check_stack("prod", REPO, out)
-            warm.append(time.perf_counter() - start)
-        in_process = statistics.median(warm)
-        theirs, theirs_run = median_seconds([CHECKOV, "-d", str(out / "manifests"), "--framework", "kubernetes",
-                                             "--quiet", "--compact", "-o", "json", "--skip-download"])
-    findings = json.loads(ours_run.stdout)["findings"]
-    ours_rules = {f["rule"] for f in findings if "planted" in f["resource"]}
-    failures = checkov_failures(theirs_run.stdout)
-    on_planted = {cid for cid, res in failures.items() if any("planted" in r for r in res)}
-    ratio = theirs / ours
-    print(f"prod plan: {objects} manifests (1 planted SeldonDeployment); median of {RUNS} runs each\n")
-    print("| tool | median s | ratio |\n|---|---|---|")
-    print(f"| modelplane check | {ours:.2f} | 1.00 |\n| checkov 3.3.30 | {theirs:.2f} | {ratio:.1f}x slower |")
-    print(f"| modelplane check in-process (imports excluded) | {in_process:.3f} | "
-          f"checkov {theirs / in_process:.0f}x slower |")
-    print(f"\ntarget: modelplane check >= 10x faster: {'met' if ratio >= 10 else 'NOT met'}\n")
+        rows["prod"] = measure(REPO, render("prod").plan, Path(tmp) / "prod")
+        for count in SIZES:
+            root = tree_with_models(Path(tmp) / f"tree-{count}", count)
+            rows[f"{count} models"] = measure(root, render("prod", root).plan, Path(tmp) / f"plan-{count}")
+
+    print(f"modelplane check --plan vs checkov 3.3.30 on the same manifests, median of {RUNS} process runs each\n")
+    print("| plan | manifests | modelplane check (s) | checkov (s) | checkov / check | in-process evaluation (s) "
+          "| ms per manifest |\n|---|---|---|---|---|---|---|")
+    for name, r in rows.items():
+        print(f"| {name} | {r['objects']} | {r['ours']:.2f} | {r['checkov']:.2f} | {r['ratio']:.1f}x | "
+              f"{r['in_process']:.3f} | {1000 * r['in_process'] / r['objects']:.2f} |")
+    met = all(r["ratio"] >= 10 for r in rows.values())
+    print(f"\ntarget: modelplane check >= 10x faster than checkov on every plan: {'met' if met else 'NOT met'}\n")
+
+    prod = rows["prod"]
+    ours_on = {f["rule"] for f in prod["findings"] if "planted" in f["resource"]}
+    on_planted = failed_on(prod["failures"], "SeldonDeployment", "planted")
     print("| rule | title | flags planted | related checkov checks | checkov flags planted |\n|---|---|---|---|---|")
-    rows = []
-    for rule_id, rule in sorted(RULES.items()):
-        related = RELATED.get(rule_id, [])
+    coverage = []
+    for rule_id in ("MP001", "MP002", "MP003"):
+        related = RELATED[rule_id]
         hit = sorted(c.split()[0] for c in related if c.split()[0] in on_planted)
-        rows.append({"rule": rule_id, "related": related, "checkov_flags_planted": hit})
-        print(f"| {rule_id} | {rule.title} | {'yes' if rule_id in ours_rules else '-'} | "
-              f"{', '.join(related) or 'none'} | {', '.join(hit) or ('no' if related else '-')} |")
-    save("check", {
-        "manifests": objects, "modelplane_check_s": ours, "modelplane_check_in_process_s": in_process,
-        "checkov_s": theirs, "ratio": ratio,
-        "checkov_failed_checks": {k: sorted(v) for k, v in sorted(failures.items())}, "rules": rows})
+        coverage.append({"rule": rule_id, "related": related, "checkov_flags_planted": hit})
+        print(f"| {rule_id} | {RULES[rule_id].title} | {'yes' if rule_id in ours_on else '-'} | "
+              f"{', '.join(related)} | {', '.join(hit) or 'no'} |")
+
+    print("\nPod Security controls, one planted object per control and kind (checkov: checks failing on the broken "
+          "object and not on its clean twin)\n")
+    print("| rule | control | modelplane on the SeldonDeployment | checkov on it | modelplane on the Deployment "
+          "| checkov on it |\n|---|---|---|---|---|---|")
+    clean = {kind: failed_on(prod["failures"], kind, name)
+             for kind, name in (("SeldonDeployment", "pss-clean"), ("Deployment", "pss-clean-deploy"))}
+    for rule_id in sorted(CONTROLS):
+        row = {"rule": rule_id}
+        cells = []
+        planted_pair = (("SeldonDeployment", f"pss-{rule_id.lower()}"), ("Deployment", f"pss-{rule_id.lower()}-deploy"))
+        for kind, name in planted_pair:
+            ours = [f["message"] for f in prod["findings"] if f["rule"] == rule_id and f"/{name}" in f["resource"]
+                    and f"{name}-deploy" not in f["resource"]]
+            theirs = sorted(failed_on(prod["failures"], kind, name) - clean[kind])
+            row[kind] = {"modelplane": ours, "checkov": theirs}
+            cells += ["; ".join(ours) or "NOT flagged", ", ".join(theirs) or "nothing"]
+        coverage.append(row)
+        print(f"| {rule_id} | {RULES[rule_id].title.removeprefix('Pod Security: ')} | " + " | ".join(cells) + " |")
+    save("check", {"plans": {k: {x: v for x, v in r.items() if x not in ("findings", "failures")}
+                             for k, r in rows.items()}, "coverage": coverage})
     return 0
 
 
