@@ -13,6 +13,7 @@ on a broken object and not on its clean twin. checkov comes from its own virtual
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import statistics
@@ -68,14 +69,9 @@ def pss_pair(name: str, pod: dict) -> list[dict]:
 
 def planted(plan: dict) -> dict:
     plan = copy.deepcopy(plan)
-    sdep = copy.deepcopy(next(r for r in plan["resources"] if r["type"].endswith(":SeldonDeployment")))
-    sdep["name"] = sdep["inputs"]["metadata"]["name"] = "planted"
-    sdep["urn"] += "-planted"
-    pod = sdep["inputs"]["spec"]["predictors"][0]["componentSpecs"][0]["spec"]
-    pod["hostNetwork"] = True
-    pod["containers"] = [{"name": "model", "image": "seldonio/mock_classifier:latest",
-                          "securityContext": {"privileged": True}}]
-    plan["resources"].append(sdep)
+    legacy = template("pod", {"hostNetwork": True, "containers": [
+        {"name": "model", "image": "seldonio/mock_classifier:latest", "securityContext": {"privileged": True}}]})
+    plan["resources"] += pss_pair("planted", legacy)[:1]
     plan["resources"] += pss_pair("pss-clean", template())
     for rule_id, (where, change, _) in CONTROLS.items():
         plan["resources"] += pss_pair(f"pss-{rule_id.lower()}", template(where, change))
@@ -93,8 +89,11 @@ def median_seconds(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
 
 def checkov_failures(output: str) -> dict[str, set[str]]:
     """resource -> the check ids that failed on it."""
-    reports = json.loads(output)
-    reports = reports if isinstance(reports, list) else [reports]
+    reports, decoder, at = [], json.JSONDecoder(), 0
+    while output[at:].strip():  # one JSON document per directory given with -d
+        at = len(output) - len(output[at:].lstrip())
+        document, at = decoder.raw_decode(output, at)
+        reports += document if isinstance(document, list) else [document]
     out: dict[str, set[str]] = {}
     for report in reports:
         for failed in (report.get("results") or {}).get("failed_checks", []):
@@ -109,16 +108,19 @@ def failed_on(failures: dict[str, set[str]], kind: str, name: str) -> set[str]:
 
 def measure(root: Path, plan: dict, out: Path) -> dict:
     write_plan(out, planted(plan), [])
-    objects = len(list((out / "manifests").rglob("*.yaml")))
+    objects = sum(len(list((out / d).rglob("*.yaml"))) for d in ("manifests", "gitops"))
     ours, ours_run = median_seconds([sys.executable, "-m", "modelplane.cli", "check", "--stack", "prod", "--root",
                                      str(root), "--plan", str(out), "--format", "json"])
     warm = []
     for _ in range(RUNS):
+        gc.collect()  # the previous run's garbage is not this run's time
         start = time.perf_counter()
         check_stack("prod", root, out)
         warm.append(time.perf_counter() - start)
-    theirs, theirs_run = median_seconds([CHECKOV, "-d", str(out / "manifests"), "--framework", "kubernetes",
-                                         "--quiet", "--compact", "-o", "json", "--skip-download"])
+    # the same objects for both: the applied manifests and the GitOps files (models of GitOps tenants)
+    dirs = [arg for d in ("manifests", "gitops") if (out / d).is_dir() for arg in ("-d", str(out / d))]
+    theirs, theirs_run = median_seconds([CHECKOV, *dirs, "--framework", "kubernetes", "--quiet", "--compact",
+                                         "-o", "json", "--skip-download"])
     return {"objects": objects, "ours": ours, "in_process": statistics.median(warm), "checkov": theirs,
             "ratio": theirs / ours, "findings": json.loads(ours_run.stdout)["findings"],
             "failures": checkov_failures(theirs_run.stdout)}

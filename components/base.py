@@ -20,7 +20,8 @@ class Strict(BaseModel):
     """Every config model: unknown keys are errors; keys are camelCase in YAML (Pulumi's convention)."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, validate_by_alias=True, validate_by_name=False
+        extra="forbid", frozen=True, alias_generator=to_camel, validate_by_alias=True, validate_by_name=False,
+        defer_build=True,
     )
 
 

@@ -100,6 +100,13 @@ class Context:
         return {"resources": [{"type": r.type, "name": r.name, "urn": r.urn, "inputs": r.inputs, "dependsOn": []}
                               for r in self.resources]}
 
+    def memo(self, key: str, compute: Callable[[], list]) -> list:
+        """`compute()` once per context: what several rules walk (every pod template) is built once."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     def kind(self, kind: str) -> list[KubeObject]:
         return [o for o in self.objects if o.kind == kind]
 

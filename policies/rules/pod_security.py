@@ -115,11 +115,13 @@ def level_of(ctx: Context, namespace: str) -> str:
     return TENANT_LEVEL if ctx.tenants is not None and namespace in ctx.tenants.names else BASELINE
 
 
-def pods(ctx: Context) -> Iterator[Pod]:
-    for obj in ctx.objects:
-        level = level_of(ctx, obj.namespace)
-        for where, spec, pod_annotations, containers in _templates(obj):
-            yield Pod(obj, where, spec, pod_annotations, level, containers)
+def pods(ctx: Context) -> list[Pod]:
+    """Every pod template with the profile its namespace must meet; built once per context for all eleven
+    rules."""
+    def build() -> list[Pod]:
+        return [Pod(obj, where, spec, pod_annotations, level_of(ctx, obj.namespace), containers)
+                for obj in ctx.objects for where, spec, pod_annotations, containers in _templates(obj)]
+    return ctx.memo("pod-security", build)
 
 
 def _rationale(control: str) -> str:
