@@ -13,7 +13,7 @@ import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
@@ -125,9 +125,24 @@ class StackConfig(Strict):
 
 @functools.cache
 def _fields(model: type[Strict]) -> tuple[tuple[str, str, bool], ...]:
-    """(attribute, YAML key, SecretRef-typed) per field of a config model: worked out once per class, not
-    once per instance (a stack with 1,000 models has a million field visits otherwise)."""
-    return tuple((name, field.alias or name, is_secret_field(field)) for name, field in model.model_fields.items())
+    """(attribute, YAML key, SecretRef-typed) per field of a config model that is or may hold a secret
+    reference: worked out once per class, not once per instance (a stack with 1,000 models would otherwise
+    cost a million field visits)."""
+    return tuple((name, field.alias or name, is_secret_field(field)) for name, field in model.model_fields.items()
+                 if is_secret_field(field) or _may_hold_secrets(field.annotation))
+
+
+def _may_hold_secrets(annotation, seen: frozenset = frozenset()) -> bool:
+    """Whether a field's type can contain a SecretRef-typed field of a config model (anything untyped may)."""
+    if isinstance(annotation, type) and issubclass(annotation, Strict):
+        if annotation in seen:
+            return False
+        return any(is_secret_field(f) or _may_hold_secrets(f.annotation, seen | {annotation})
+                   for f in annotation.model_fields.values())
+    args = get_args(annotation)
+    if args:
+        return any(_may_hold_secrets(a, seen) for a in args)
+    return annotation is Any or annotation is object
 
 
 def secret_fields(node: object, path: str = "") -> Iterator[tuple[str, str]]:

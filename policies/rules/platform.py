@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 
 from components.base import walk
 from components.secrets import REDACTED, SEED_DEFAULT_SECRETS
@@ -134,14 +135,31 @@ def no_default_credentials(ctx: Context):
         if value in SEED_DEFAULT_SECRETS:
             yield Violation(f"stack config {path}", f"{value!r} is a default credential from the seeds")
     for r in ctx.resources:
-        label = f"{r.type} {r.name}"
-        for path, value in walk(r.inputs):
-            key = path.rsplit(".", 1)[-1]
-            if not isinstance(value, str) or value == REDACTED or not SECRET_KEY.search(key):
-                continue
+        for path, value in _secret_strings(r.inputs):
             if value in SEED_DEFAULT_SECRETS or (path.startswith("data.") and _decoded(value) in
                                                  SEED_DEFAULT_SECRETS):
-                yield Violation(label, f"{path} is a default credential from the seeds", r.urn)
+                yield Violation(f"{r.type} {r.name}", f"{path} is a default credential from the seeds", r.urn)
+
+
+def _secret_strings(node, path: str = "") -> Iterator[tuple[str, str]]:
+    """(path, value) of every string under a key that names a secret (password, secret, token), not
+    redacted. Paths are only built down to where they may lead to one: this runs over every input of every
+    resource."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str):
+                if value != REDACTED and SECRET_KEY.search(str(key)):
+                    yield (f"{path}.{key}" if path else str(key)), value
+            elif isinstance(value, (dict, list)):
+                where = f"{path}.{key}" if path else str(key)
+                if isinstance(value, list) and SECRET_KEY.search(str(key)):
+                    yield from ((f"{where}[{i}]", v) for i, v in enumerate(value)
+                                if isinstance(v, str) and v != REDACTED)
+                yield from _secret_strings(value, where)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if isinstance(value, (dict, list)):
+                yield from _secret_strings(value, f"{path}[{index}]")
 
 
 @rule("MP015", "Request logs need credentials outside dev", severity="high",
