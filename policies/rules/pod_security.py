@@ -48,6 +48,11 @@ class Pod:
     def security(self) -> dict:
         return self.spec.get("securityContext") or {}
 
+    def contexts(self, field: str) -> list[tuple[str, dict]]:
+        """(where, securityContext.<field>) of the pod and of every container, for settings both may carry."""
+        return [(where, (holder.get("securityContext") or {}).get(field) or {})
+                for where, holder in [(self.where, self.spec), *self.containers]]
+
     def effective(self, container: dict, field: str):
         """A container's setting, else the pod's (as the kubelet resolves runAsNonRoot, seccomp, ...)."""
         own = (container.get("securityContext") or {}).get(field)
@@ -161,9 +166,8 @@ def apparmor(ctx: Context):
         for key, value in pod.annotations.items():
             if key.startswith(APPARMOR_PREFIX) and value != "runtime/default" and not value.startswith("localhost/"):
                 yield pod.violation(f"{pod.where} metadata.annotations", f"{key}: {value}")
-        for where, holder in [(pod.where, pod.spec), *pod.containers]:
-            profile = ((holder.get("securityContext") or {}).get("appArmorProfile") or {}).get("type")
-            if profile == "Unconfined":
+        for where, profile in pod.contexts("appArmorProfile"):
+            if profile.get("type") == "Unconfined":
                 yield pod.violation(where, "securityContext.appArmorProfile.type: Unconfined")
 
 
@@ -171,8 +175,7 @@ def apparmor(ctx: Context):
       fix="Leave seLinuxOptions unset, or set only type: container_t (or container_init_t, container_kvm_t).")
 def selinux(ctx: Context):
     for pod in pods(ctx):
-        for where, holder in [(pod.where, pod.spec), *pod.containers]:
-            options = (holder.get("securityContext") or {}).get("seLinuxOptions") or {}
+        for where, options in pod.contexts("seLinuxOptions"):
             if options.get("type", "") not in SELINUX_TYPES:
                 yield pod.violation(where, f"securityContext.seLinuxOptions.type: {options['type']}")
             for field in ("user", "role"):
@@ -260,6 +263,6 @@ def non_root(ctx: Context):
       fix="Remove windowsOptions.hostProcess.")
 def host_process(ctx: Context):
     for pod in pods(ctx):
-        for where, holder in [(pod.where, pod.spec), *pod.containers]:
-            if ((holder.get("securityContext") or {}).get("windowsOptions") or {}).get("hostProcess"):
+        for where, options in pod.contexts("windowsOptions"):
+            if options.get("hostProcess"):
                 yield pod.violation(where, "securityContext.windowsOptions.hostProcess: true")
