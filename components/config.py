@@ -69,6 +69,9 @@ class Environments(Strict):
 class Tenancy(Strict):
     # multi: Seldon Deploy runs with rbac.clusterWide=false and is granted per tenant namespace
     mode: Literal["single", "multi"] = "single"
+    # the Pod Security level tenant namespaces audit and warn at (their `enforce` stays privileged while
+    # Istio's init container needs NET_ADMIN); `modelplane check` holds tenants' pod templates to it
+    pod_security: Literal["baseline", "restricted"] = "restricted"
 
 
 class PolicyOverride(Strict):

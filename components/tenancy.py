@@ -63,6 +63,8 @@ def platform_facts(config: StackConfig) -> dict[str, str]:
         # istio-init needs NET_ADMIN and NET_RAW, which the baseline Pod Security level forbids; without
         # Istio CNI, tenant namespaces can only enforce `privileged` (and warn/audit stricter levels)
         "podSecurityEnforce": "privileged" if a.istio.enabled else "baseline",
+        # the level they audit and warn at, which modelplane check holds tenants' pod templates to
+        "podSecurityAudit": config.tenancy.pod_security,
         # the StorageClass the platform's volumes name ("" = the cluster's default class)
         "storageClass": storage_class(config.cluster) or "",
     }

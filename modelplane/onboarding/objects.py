@@ -63,6 +63,7 @@ class PlatformFacts(BaseModel):
     batchStorageEndpoint: str  # noqa: N815
     ingressNamespaces: list[str]  # noqa: N815
     podSecurityEnforce: PodSecurityLevel  # noqa: N815
+    podSecurityAudit: PodSecurityLevel = "restricted"  # noqa: N815 (absent from facts published before it)
 
     @field_validator("ingressNamespaces", mode="before")
     @classmethod
@@ -82,7 +83,8 @@ class Options(BaseModel):
     """The role's settings besides the tenants and the platform."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    pod_security_audit: PodSecurityLevel = "restricted"
+    # None: the platform's level (tenancy.podSecurity, published as podSecurityAudit)
+    pod_security_audit: PodSecurityLevel | None = None
     container_defaults: ContainerDefaults = Field(default_factory=ContainerDefaults)
 
 
@@ -91,10 +93,10 @@ def _meta(name: str, namespace: str, labels: dict | None = None) -> dict:
 
 
 def namespace(tenant: Tenant, platform: PlatformFacts, options: Options) -> dict:
+    audit = options.pod_security_audit or platform.podSecurityAudit
     labels = {**tenant.namespace_labels(), "kubernetes.io/metadata.name": tenant.name,
               "pod-security.kubernetes.io/enforce": platform.podSecurityEnforce,
-              "pod-security.kubernetes.io/audit": options.pod_security_audit,
-              "pod-security.kubernetes.io/warn": options.pod_security_audit}
+              "pod-security.kubernetes.io/audit": audit, "pod-security.kubernetes.io/warn": audit}
     return {"apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": tenant.name, "labels": labels, "annotations": tenant.namespace_annotations()}}
 

@@ -111,13 +111,18 @@ class Context:
         return [o for o in self.objects if o.kind == kind]
 
 
-def environment_of(resources: list[Resource]) -> str | None:
-    """The environment the platform facts ConfigMap records (components.tenancy)."""
+def platform_facts(resources: list[Resource]) -> dict:
+    """The platform facts ConfigMap's data (components.tenancy.platform_facts), {} without one."""
     for r in resources:
         meta = r.inputs.get("metadata") or {}
         if r.inputs.get("kind") == "ConfigMap" and meta.get("name") == FACTS_CONFIGMAP:
-            return (r.inputs.get("data") or {}).get("environment")
-    return None
+            return r.inputs.get("data") or {}
+    return {}
+
+
+def environment_of(resources: list[Resource]) -> str | None:
+    """The environment the platform facts ConfigMap records (components.tenancy)."""
+    return platform_facts(resources).get("environment")
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ containers Seldon Core adds for graph nodes that componentSpecs does not describ
 
 Pod Security admission checks Pods only, when they are created; a SeldonDeployment in review is never
 checked by it. These rules check the templates before anything is applied. Which profile a namespace must
-meet: tenant namespaces the level onboarding writes into `pod-security.kubernetes.io/audit` and `warn`
-(restricted, `tenant_onboard_pod_security_audit`); the platform's own namespaces and any other baseline.
+meet: tenant namespaces the level onboarding writes into `pod-security.kubernetes.io/audit` and `warn` (the
+stack's `tenancy.podSecurity`, published in the platform facts; restricted by default); the platform's own
+namespaces and any other baseline.
 MP003 (host namespaces, privileged, hostPath) covers the remaining baseline controls, everywhere.
 """
 
@@ -15,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from policies.rules.base import Context, KubeObject, Violation, rule
+from policies.rules.base import Context, KubeObject, Violation, platform_facts, rule
 
 BASELINE, RESTRICTED = "baseline", "restricted"
-TENANT_LEVEL = RESTRICTED  # what onboarding writes as audit/warn level (tenant_onboard_pod_security_audit)
 POD_TEMPLATE_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 BASELINE_CAPABILITIES = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
                          "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
@@ -116,15 +116,16 @@ def _templates(obj: KubeObject) -> Iterator[tuple[str, dict, dict, list]]:
     yield where, pod, (template.get("metadata") or {}).get("annotations") or {}, _listed(where, pod)
 
 
-def level_of(ctx: Context, namespace: str) -> str:
-    return TENANT_LEVEL if ctx.tenants is not None and namespace in ctx.tenants.names else BASELINE
+def level_of(ctx: Context, namespace: str, tenant_level: str = RESTRICTED) -> str:
+    return tenant_level if ctx.tenants is not None and namespace in ctx.tenants.names else BASELINE
 
 
 def pods(ctx: Context) -> list[Pod]:
     """Every pod template with the profile its namespace must meet; built once per context for all eleven
     rules."""
     def build() -> list[Pod]:
-        return [Pod(obj, where, spec, pod_annotations, level_of(ctx, obj.namespace), containers)
+        tenant_level = platform_facts(ctx.resources).get("podSecurityAudit") or RESTRICTED
+        return [Pod(obj, where, spec, pod_annotations, level_of(ctx, obj.namespace, tenant_level), containers)
                 for obj in ctx.objects for where, spec, pod_annotations, containers in _templates(obj)]
     return ctx.memo("pod-security", build)
 

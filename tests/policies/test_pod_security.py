@@ -112,3 +112,17 @@ def test_containers_seldon_core_adds_and_the_explainer_are_checked():
         "securityContext.allowPrivilegeEscalation is not false (restricted profile)",
         "SeldonDeployment team-a/iris: predictor default explainer container explainer: "
         "securityContext.allowPrivilegeEscalation is not false (restricted profile)"]
+
+
+def test_tenants_are_held_to_the_stacks_pod_security_level():
+    """tenancy.podSecurity: baseline (published as podSecurityAudit in the platform facts) relaxes tenants'
+    templates to baseline: no restricted-only control applies, baseline ones still do."""
+    facts = Resource("kubernetes:core/v1:ConfigMap", "platform-facts", "urn:facts", {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "modelplane-platform", "namespace": "seldon-system"},
+        "data": {"podSecurityAudit": "baseline"}})
+    loose = deployment(template("container", {"securityContext": {}}))
+    assert RULES["MP031"](Context("prod", [facts, loose], context().tenants)) == []
+    assert RULES["MP031"](Context("prod", [loose], context().tenants)) != []
+    broken = deployment(template(*CONTROLS["MP024"][:2]))
+    assert RULES["MP024"](Context("prod", [facts, broken], context().tenants))[0].message.endswith("(baseline profile)")

@@ -30,9 +30,9 @@ options:
     description: C(access_key_id) and C(secret_access_key) for seldon-job-secret (batch tenants).
     type: dict
   pod_security_audit:
-    description: Pod Security level audited and warned about in tenant namespaces.
+    description: Pod Security level audited and warned about in tenant namespaces; default the platform's
+      (C(podSecurityAudit) in its facts, from the stack's tenancy.podSecurity).
     type: str
-    default: restricted
     choices: [privileged, baseline, restricted]
   container_defaults:
     description: LimitRange defaults (request_cpu, request_memory, limit_cpu, limit_memory).
