@@ -1,7 +1,10 @@
 """`modelplane check --plan` vs checkov on the same rendered manifests, in the same run: the prod plan, and
 prod with 200 and 1,000 models (as bench_render sizes them).
 
-Both run as a user runs them (a fresh process each, median of RUNS). Planted in every plan:
+Both run as a user runs them (a fresh process each, median of RUNS), from bytecode: checkov's comes with its
+`pip install`; modelplane's editable checkout is compiled the same way first (where PYTHONDONTWRITEBYTECODE
+is set, as on this machine, each process would otherwise compile modelplane's modules from source). Planted
+in every plan:
 - a SeldonDeployment breaking MP001-MP003 (image `:latest`, a privileged container without limits,
   hostNetwork);
 - for every Pod Security control (MP023-MP033), a SeldonDeployment and a Deployment in a tenant namespace
@@ -12,6 +15,7 @@ on a broken object and not on its clean twin. checkov comes from its own virtual
 
 from __future__ import annotations
 
+import compileall
 import copy
 import gc
 import json
@@ -130,6 +134,8 @@ def main() -> int:
     if not Path(CHECKOV).exists():
         print(f"checkov not found at {CHECKOV}; `make bench` installs it into .venv-bench", file=sys.stderr)
         return 1
+    for package in ("modelplane", "components", "policies"):
+        compileall.compile_dir(REPO / package, quiet=1)
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         rows["prod"] = measure(REPO, render("prod").plan, Path(tmp) / "prod")

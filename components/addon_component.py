@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.base import deep_merge
+from components.dicts import deep_merge
 from components.versions import ChartPin
 
 

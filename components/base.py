@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import re
-from collections.abc import Iterator
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
@@ -58,26 +56,3 @@ DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$")]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 Quantity = Annotated[str | int, AfterValidator(_quantity)]
-
-
-def deep_merge(base: dict, override: dict) -> dict:
-    """`override` wins; nested dicts merge; lists and scalars replace. `base` is never modified and its
-    leaves are kept as they are (they may be Outputs, which cannot be copied)."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-def walk(value, path: str = "") -> Iterator[tuple[str, object]]:
-    """(path, leaf or mapping) for every node of a nested value."""
-    yield path, value
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from walk(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from walk(v, f"{path}[{i}]")

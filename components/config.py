@@ -33,7 +33,8 @@ from components.cluster.existing import ExistingClusterConfig
 from components.cluster.gke import GkeClusterConfig
 from components.errors import ConfigError, FieldProblems, from_validation_error
 from components.models.spec import ModelSpec
-from components.secrets import SEED_DEFAULT_SECRETS, config_key, is_plaintext, is_secret_field
+from components.names import SEED_DEFAULT_SECRETS
+from components.secrets import config_key, is_plaintext, is_secret_field
 
 PROJECT = "modelplane"
 Environment = Literal["local", "dev", "staging", "prod"]
@@ -161,6 +162,11 @@ def secret_fields(node: object, path: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(node, list):
         for i, item in enumerate(node):
             yield from secret_fields(item, f"{path}[{i}]")
+
+
+def default_credentials(config: StackConfig) -> list[str]:
+    """Fields holding a seed default credential in plaintext (validation refuses them outside local/dev)."""
+    return [path for path, ref in secret_fields(config) if is_plaintext(ref) and ref in SEED_DEFAULT_SECRETS]
 
 
 def environment_problems(config: StackConfig) -> list[str]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
-from pydantic import ValidationError
+
+if TYPE_CHECKING:  # only annotations: reading a plan needs these errors, not pydantic
+    from pydantic import ValidationError
 
 
 class FieldProblems(ValueError):

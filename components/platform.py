@@ -29,6 +29,7 @@ from components.config import StackConfig
 from components.kit import PART_OF, PlatformKit
 from components.models.seldon_deployment import GitopsTarget
 from components.models.seldon_model import SeldonModel
+from components.names import FACTS_CONFIGMAP
 from components.namespaces import KNATIVE_EVENTING, KNATIVE_SERVING, SELDON_LOGS, SELDON_SYSTEM, system_namespaces
 from components.secret_source import SecretSource
 
@@ -153,7 +154,7 @@ class Platform(pulumi.ComponentResource):
         read-only role `modelplane drift` runs with."""
         facts = tenancy.platform_facts(config)
         k8s.core.v1.ConfigMap(
-            "platform-facts", metadata={"name": tenancy.FACTS_CONFIGMAP, "namespace": self.kit.ns(SELDON_SYSTEM),
+            "platform-facts", metadata={"name": FACTS_CONFIGMAP, "namespace": self.kit.ns(SELDON_SYSTEM),
                                         "labels": PART_OF},
             data=facts, opts=self._opts())
         for name, (labels, verbs) in tenancy.AGGREGATED_ROLES.items():

@@ -21,15 +21,11 @@ from components.vault import VAULT_PREFIX, VaultRef
 
 GENERATE = "generate"
 CONFIG_PREFIX = "config:"
-REDACTED = "<redacted>"
 
 # vault: reference -> value, filled by components.stack.load before the program declares resources;
 # in this process's memory only, and reaching resources as Pulumi secrets
 VAULT_VALUES: dict[str, str] = {}
 
-# Example credentials printed in the seeds, and ones pinned charts create by default (MinIO's console
-# user console/console123); refused outside local/dev stacks.
-SEED_DEFAULT_SECRETS = frozenset({"admin", "minioadmin", "12341234", "password", "changeme", "console123"})
 
 
 def _secret_ref(value: str) -> str:

@@ -12,23 +12,26 @@ from components.config import PROJECT, StackConfig, secret_fields, split_pulumi_
 from components.errors import ConfigError, from_validation_error, read_yaml_file
 from components.models.seldon_deployment import GitopsTarget, gitops_target
 from components.models.spec import ModelsFile, ModelSpec
+from components.names import REDACTED, REPO_ROOT, is_reserved
 from components.namespaces import system_namespaces
 from components.password import weakness
-from components.secrets import GENERATE, REDACTED, VAULT_VALUES, config_key, is_plaintext
+from components.secrets import GENERATE, VAULT_VALUES, config_key, is_plaintext
 from components.tenancy import platform_facts
-from components.tenants import TenantsFile, is_reserved, load_tenants, platform_problems
+from components.tenants import TenantsFile, load_tenants, platform_problems
 from components.vault import VAULT_PREFIX, VaultError, VaultReader, VaultRef, client_from_env
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
-
-def _resolve(root: Path, name: str) -> Path:
+def resolve(root: Path, name: str) -> Path:
     path = Path(name)
     return path if path.is_absolute() else root / path
 
 
 def tenants_path(stack: str, config: StackConfig, root: Path = REPO_ROOT) -> Path:
-    return _resolve(root, config.tenants_file or f"stacks/tenants/{stack}.yaml")
+    return resolve(root, config.tenants_file or f"stacks/tenants/{stack}.yaml")
+
+
+def models_path(config: StackConfig, root: Path = REPO_ROOT) -> Path | None:
+    return resolve(root, config.models_file) if config.models_file else None
 
 
 def load_models_file(path: Path) -> list[ModelSpec]:
@@ -124,8 +127,8 @@ def load(flat_config: dict, secret_keys: set[str], stack: str,
     raw, secrets = split_pulumi_config(flat_config, secret_keys)
     config = validate_stack(raw, secrets, stack)
     places = [f"models[{i}]" for i in range(len(config.models))]
-    if config.models_file:
-        models_file = _resolve(root, config.models_file)
+    models_file = models_path(config, root)
+    if models_file:
         extra = load_models_file(models_file)
         places += [f"{models_file}: models[{i}]" for i in range(len(extra))]
         config = config.model_copy(update={"models": [*config.models, *extra]})

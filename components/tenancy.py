@@ -12,7 +12,6 @@ import json
 from components.cluster import storage_class
 from components.config import StackConfig
 
-FACTS_CONFIGMAP = "modelplane-platform"
 # bound to the identity `modelplane drift` runs as (a CI job): get and list on what drift reads, nothing else
 DRIFT_READER_ROLE = "modelplane-drift-reader"
 SELDON_DEPLOY_SERVICE_ACCOUNT = "seldon-deploy"

@@ -11,22 +11,12 @@ from pydantic import Field, HttpUrl, ValidationError, field_validator, model_val
 
 from components.base import DnsLabel, Quantity, Strict
 from components.errors import ConfigError, from_validation_error, read_yaml_file
-
-# Namespaces the platform itself owns, or Kubernetes does: never a tenant (seed 000, 003 §7.7.7).
-RESERVED_NAMESPACES = frozenset({
-    "default", "seldon-system", "seldon-logs", "istio-system", "argocd", "argo", "minio-system",
-    "monitoring", "postgres-operator", "opensearch", "elastic-system", "cert-manager",
-})
-RESERVED_PREFIXES = ("kube-", "knative-", "istio-", "seldon-", "openshift-")
+from components.names import is_reserved
 
 Access = Literal["read", "write"]
 # every tenant namespace carries both; offboarding and adoption checks look for them
 TENANT_LABELS = {"app.kubernetes.io/managed-by": "modelplane", "modelplane.io/tenant": "true"}
 RBAC_GROUP = "rbac.authorization.k8s.io"
-
-
-def is_reserved(namespace: str) -> bool:
-    return namespace in RESERVED_NAMESPACES or namespace.startswith(RESERVED_PREFIXES)
 
 
 def _principal(name: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from components.base import deep_merge
+from components.dicts import deep_merge
 from modelplane.upstream import YAML_LOADER
 
 # Istio's charts keep their defaults under this key; templates/zzz_profile.yaml merges user values over it

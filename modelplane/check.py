@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from components.config import secret_fields
 from components.errors import ConfigError
-from components.secrets import is_plaintext
-from components.stack import REPO_ROOT, load, tenants_path
+from components.names import REPO_ROOT
+from modelplane import checkinputs
 from modelplane.charts import UNAVAILABLE, ChartStore
-from modelplane.stackfile import load_stack, read_stack
 from policies.check import Override, Result, evaluate, resources_from_plan
 from policies.rules import RULES, Context
 
 
 def pack_config_for(stack: str, root: Path = REPO_ROOT) -> str:
     """The CrossGuard pack config of a stack: its environment, tenants file and overrides."""
+    from components.stack import load, tenants_path
+    from modelplane.stackfile import read_stack
     from policies.crossguard import pack_config_text
 
     flat, secret_keys = read_stack(stack, root)
@@ -37,22 +37,46 @@ def _check_overrides(stack: str, overrides: dict) -> None:
 
 def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None,
                 charts: Path | None = None) -> Result:
-    """Validate the stack, render it (or read the plan `modelplane render` wrote to plan_dir) and
-    evaluate every rule; with chart data (`charts`, laid out like ../shared/charts) also every Helm values
-    path. Raises ConfigError for invalid input."""
+    """Render the stack (validating it), or read the plan `modelplane render` wrote to plan_dir (refused when
+    the files it was rendered from changed since), and evaluate every rule; with chart data (`charts`, laid
+    out like ../shared/charts) also every Helm values path. Raises ConfigError for invalid input."""
     if charts is not None and not Path(charts).is_dir():
         raise ConfigError("--charts", [f"(dir): {charts} is not a directory of chart data"])
-    config, tenants, plan = load_stack(stack, root, plan_dir)
-    _check_overrides(stack, config.policy.overrides)
-    ctx = Context(
-        environment=config.environment, resources=resources_from_plan(plan), tenants=tenants,
-        opa_grants=tenants.opa_grants(),
-        plaintext_secrets={path: ref for path, ref in secret_fields(config) if is_plaintext(ref)},
-        charts=ChartStore(charts) if charts else None)
-    overrides = {k: Override(v.enforcement, v.reason) for k, v in config.policy.overrides.items()}
+    plan, inputs, notes = _plan_and_inputs(stack, root, plan_dir)
+    _check_overrides(stack, inputs.overrides)
+    ctx = Context(environment=inputs.environment, resources=resources_from_plan(plan), tenants=inputs.tenants,
+                  opa_grants=inputs.opa_grants, default_credentials=inputs.default_credentials,
+                  charts=ChartStore(charts) if charts else None)
+    overrides = {k: Override(enforcement, reason) for k, (enforcement, reason) in inputs.overrides.items()}
     result = evaluate(stack, ctx, overrides)
-    result.notes.append(_charts_note(ctx, charts))
+    result.notes += [*notes, _charts_note(ctx, charts)]
     return result
+
+
+def _plan_and_inputs(stack: str, root: Path, plan_dir: Path | None) -> tuple[dict, checkinputs.CheckInputs, list]:
+    """The plan (rendered now, or read from plan_dir), the validated inputs the rules read, and notes. The
+    inputs are those render recorded in the plan (modelplane.checkinputs) while the files they came from are
+    unchanged; otherwise the stack is validated again and its current files are used."""
+    if plan_dir is None:
+        from modelplane.render import render
+
+        plan = render(stack, root).plan
+        return plan, checkinputs.CheckInputs.from_json(plan[checkinputs.KEY]), []
+    from modelplane.plan import read_plan
+
+    plan = read_plan(plan_dir)
+    if plan.get("stack") != stack:
+        raise ConfigError(str(plan_dir), [f"stack: the plan is of stack {plan.get('stack')!r}, not {stack!r}"])
+    changed = checkinputs.changed_files(plan, root)
+    inputs = None if changed else checkinputs.recorded(plan)
+    if inputs is not None:
+        return plan, inputs, []
+    from modelplane.stackfile import load_stack
+
+    config, tenants, plan = load_stack(stack, root, plan_dir)
+    notes = [f"{', '.join(changed)} changed since the plan was rendered: checked as they are now, against the "
+             f"plan's resources as rendered (render again to check both as they are now)"] if changed else []
+    return plan, checkinputs.of_validated(config, tenants), notes
 
 
 def _charts_note(ctx: Context, charts: Path | None) -> str:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from components.errors import ConfigError
-from components.stack import REPO_ROOT
+from components.names import REPO_ROOT
 
 EXIT_INVALID = 2
 

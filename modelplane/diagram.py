@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from components.base import walk
+from components.dicts import walk
 from modelplane.charts import ChartStore, release_chart
 from modelplane.plan import HELM_RELEASE, is_kubernetes_object
 

@@ -18,7 +18,7 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _ensure_event_loop
 
-from components.secrets import REDACTED
+from components.names import REDACTED
 from components.timestamp import PLANNED
 from components.timestamp import TYPE as TIMESTAMP
 

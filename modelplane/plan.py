@@ -1,3 +1,4 @@
+
 """The offline plan: plan.json (every resource), manifests/ (every Kubernetes object) and plan.md."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from components.models.seldon_deployment import COMPONENT_TYPE
+from components.names import COMPONENT_TYPE
 
 if TYPE_CHECKING:  # the plan is read without the Pulumi SDK; only rendering (modelplane.mocks) needs it
     from modelplane.mocks import Registration

@@ -9,11 +9,12 @@ from components import program
 from components.config import PROJECT
 from components.errors import ConfigError
 from components.stack import REPO_ROOT, load
+from modelplane import checkinputs
 from modelplane.charts import ChartStore
 from modelplane.footprint import Footprint, footprint
 from modelplane.mocks import run_program
 from modelplane.plan import GITOPS_DIR, gitops_models, plan_document
-from modelplane.stackfile import read_stack
+from modelplane.stackfile import input_files, read_stack
 from modelplane.upstream import charts_dir
 
 
@@ -29,9 +30,11 @@ def render(stack: str, root: Path = REPO_ROOT, charts: Path | None = None) -> Re
     """The plan, its notes and its footprint. Raises ConfigError before writing anything when the stack is
     invalid — its config, or a footprint that does not fit the size preset."""
     flat, secret_keys = read_stack(stack, root)
-    config, _tenants = load(flat, secret_keys, stack, root)
+    config, tenants = load(flat, secret_keys, stack, root)
     registrations = run_program(lambda: program.main(root), flat, secret_keys, project=PROJECT, stack=stack)
     plan = plan_document(stack, registrations)
+    plan[checkinputs.KEY] = checkinputs.record(checkinputs.of_validated(config, tenants),
+                                               input_files(stack, config, root), root)
     chart_data = charts_dir(charts)
     store = ChartStore(chart_data) if chart_data else None
     fp = footprint(plan, config.cluster, store, stack_values=_stack_values(stack, config))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from components.addons.knative import LOCAL_GATEWAY_KEY
+from components.names import LOCAL_GATEWAY_KEY
 from modelplane.charts import ChartStore, get, release_values
 from modelplane.diagram import Node, nodes, served_by
 

@@ -12,8 +12,7 @@ import yaml
 
 from components.config import PROJECT
 from components.errors import SAFE_LOADER, ConfigError
-from components.secrets import REDACTED
-from components.stack import REPO_ROOT
+from components.names import REDACTED, REPO_ROOT
 
 
 def stack_file(stack: str, root: Path = REPO_ROOT) -> Path:
@@ -69,6 +68,13 @@ def read_stack(stack: str, root: Path = REPO_ROOT) -> tuple[dict[str, str], set[
     if problems:
         raise ConfigError(f"stack {stack!r}", problems)
     return flat, secret_keys
+
+
+def input_files(stack: str, config, root: Path = REPO_ROOT) -> list[Path]:
+    """The files a stack was validated from: its stack file, models file (if any) and tenants file."""
+    from components.stack import models_path, tenants_path
+
+    return [stack_file(stack, root), *filter(None, [models_path(config, root)]), tenants_path(stack, config, root)]
 
 
 def load_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.tenancy import FACTS_CONFIGMAP
+from components.names import FACTS_CONFIGMAP
 from modelplane.charts import ChartStore, get, release_values
 from modelplane.diagram import Node, nodes
 

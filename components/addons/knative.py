@@ -6,6 +6,7 @@ from __future__ import annotations
 from components.addon import AddonConfig
 from components.addons.istio import CLUSTER_LOCAL_LABELS, KNATIVE_LOCAL_PORT
 from components.base import DnsLabel
+from components.names import LOCAL_GATEWAY_KEY
 
 BROKER = "default"
 # pulumi-kubernetes awaits this condition on a custom resource: the operator sets Ready once the component
@@ -39,7 +40,6 @@ EVENTING_WORKLOADS = {
 SCRAPED = {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"}
 
 
-LOCAL_GATEWAY_KEY = "local-gateway.knative-serving.knative-local-gateway"
 
 
 def local_gateway(host: str) -> tuple[dict, dict]:

@@ -9,7 +9,6 @@ from components.models.spec import Explainer, GraphNode, ModelSpec, Predictor, R
 
 API_VERSION = "machinelearning.seldon.io/v1"
 KIND = "SeldonDeployment"
-COMPONENT_TYPE = "modelplane:models:SeldonModel"
 GPU = "nvidia.com/gpu"
 
 

@@ -8,12 +8,12 @@ import pulumi_kubernetes as k8s
 
 from components.models.seldon_deployment import (
     API_VERSION,
-    COMPONENT_TYPE,
     KIND,
     GitopsTarget,
     seldon_deployment_manifest,
 )
 from components.models.spec import ModelSpec
+from components.names import COMPONENT_TYPE
 
 
 class SeldonModel(pulumi.ComponentResource):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from components.errors import ConfigError
-from components.tenancy import FACTS_CONFIGMAP
+from components.names import FACTS_CONFIGMAP
 from components.tenants import TenantsFile
 from modelplane.drift.helm import Release
 from modelplane.onboarding import objects as build

@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, Protocol
 
-from components.models.seldon_deployment import COMPONENT_TYPE as SELDON_MODEL
+from components.names import COMPONENT_TYPE as SELDON_MODEL
+from components.names import FACTS_CONFIGMAP
 from components.opa import Grant
-from components.tenancy import FACTS_CONFIGMAP
-from components.tenants import TenantsFile
 from modelplane.charts import ChartStore
 
 Severity = Literal["low", "medium", "high", "critical"]
@@ -63,15 +62,31 @@ class KubeObject:
         return f"{self.kind} {where}" + (" (GitOps file)" if self.gitops else "")
 
 
+class Tenant(Protocol):
+    """What a rule reads of a tenant: components.tenants.Tenant, or the summary a plan records."""
+
+    name: str
+    quota: object | None
+
+
+class Tenants(Protocol):
+    """What a rule reads of the tenants file: components.tenants.TenantsFile, or a plan's record of it."""
+
+    tenants: list[Tenant]
+
+    @property
+    def names(self) -> set[str]: ...
+
+
 @dataclass
 class Context:
     environment: str
     resources: list[Resource]
-    tenants: TenantsFile | None = None
+    tenants: Tenants | None = None
     # (target, principal, action, resource) as onboarding would write them
     opa_grants: list[Grant] = field(default_factory=list)
-    # secret values typed in plaintext in stack config: field path -> value
-    plaintext_secrets: dict[str, str] = field(default_factory=dict)
+    # stack config fields holding a seed default credential in plaintext (components.config)
+    default_credentials: list[str] = field(default_factory=list)
     # the pinned charts' data (modelplane.charts.ChartStore); None when none was given: values unchecked
     charts: ChartStore | None = None
 

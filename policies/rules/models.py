@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.tenants import is_reserved
+from components.names import is_reserved
 from policies.rules.base import Context, Violation, rule
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Iterator
 
-from components.base import walk
-from components.secrets import REDACTED, SEED_DEFAULT_SECRETS
+from components.dicts import walk
+from components.names import REDACTED, SEED_DEFAULT_SECRETS
 from modelplane.charts import check_release_inputs
 from modelplane.logpipeline import release_unrouted_inputs
 from modelplane.requestlog import request_log_path
@@ -131,14 +132,28 @@ def no_default_credentials(ctx: Context):
         if default and default[0] not in (r.inputs.get("values") or {}):
             yield Violation(f"Helm release {r.name}", f"values.{default[0]} is not set: the chart creates its "
                             f"default user {default[1]}", r.urn)
-    for path, value in sorted(ctx.plaintext_secrets.items()):
-        if value in SEED_DEFAULT_SECRETS:
-            yield Violation(f"stack config {path}", f"{value!r} is a default credential from the seeds")
+    for path in sorted(ctx.default_credentials):
+        yield Violation(f"stack config {path}", "a default credential from the seeds, in plaintext")
     for r in ctx.resources:
+        if not _may_hold_default(r.inputs):
+            continue
         for path, value in _secret_strings(r.inputs):
             if value in SEED_DEFAULT_SECRETS or (path.startswith("data.") and _decoded(value) in
                                                  SEED_DEFAULT_SECRETS):
                 yield Violation(f"{r.type} {r.name}", f"{path} is a default credential from the seeds", r.urn)
+
+
+# a string equal to a default appears in the JSON text of what holds it as exactly this, quotes included
+_DEFAULTS_AS_JSON = tuple(json.dumps(s) for s in sorted(SEED_DEFAULT_SECRETS))
+
+
+def _may_hold_default(inputs: dict) -> bool:
+    """An exact pre-test, in C, for the walk below: only inputs whose JSON text holds a default, or with
+    top-level data (base64 values that may decode to one), can yield a finding."""
+    if isinstance(inputs.get("data"), dict):
+        return True
+    text = json.dumps(inputs, default=str)
+    return any(default in text for default in _DEFAULTS_AS_JSON)
 
 
 def _secret_strings(node, path: str = "") -> Iterator[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from components import opa
-from components.tenants import is_reserved
+from components.names import is_reserved
 from policies.rules.base import Context, Violation, rule
 
 

@@ -73,9 +73,9 @@ def elastic_secrets() -> list[Resource]:
 
 
 def ctx(env: str = "prod", resources: list[Resource] = (), tenants: list[Tenant] | None = None, grants=(),
-        plaintext: dict | None = None, charts: bool = False) -> Context:
+        default_credentials: list[str] = (), charts: bool = False) -> Context:
     return Context(env, list(resources), TenantsFile.model_construct(tenants=tenants) if tenants is not None else None,
-                   list(grants), plaintext or {}, ChartStore(charts_dir()) if charts else None)
+                   list(grants), list(default_credentials), ChartStore(charts_dir()) if charts else None)
 
 
 def tenant(name: str, quota: bool = True) -> Tenant:
@@ -222,7 +222,7 @@ def test_untagged_image_and_digest():
 
 
 def test_default_credentials_typed_in_stack_config():
-    found = RULES["MP008"](ctx("local", plaintext={"addons.minio.rootPassword": "minioadmin"}))
+    found = RULES["MP008"](ctx("local", default_credentials=["addons.minio.rootPassword"]))
     assert [v.resource for v in found] == ["stack config addons.minio.rootPassword"]
 
 

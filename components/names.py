@@ -1,0 +1,32 @@
+"""Names and constants the config models, the Pulumi components and the policy rules share. Imports nothing
+but the standard library: `modelplane check --plan` evaluates the rules without pydantic or the Pulumi SDK."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# the checkout: stacks/, ansible/, policies/
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# the type token of a model component (components.models.seldon_deployment)
+COMPONENT_TYPE = "modelplane:models:SeldonModel"
+# the ConfigMap the platform publishes its facts in (components.tenancy)
+FACTS_CONFIGMAP = "modelplane-platform"
+# what a secret value becomes where it cannot be shown: plans, diffs, logs
+REDACTED = "<redacted>"
+# Example credentials printed in the seeds, and ones pinned charts create by default (MinIO's console
+# user console/console123); refused outside local/dev stacks.
+SEED_DEFAULT_SECRETS = frozenset({"admin", "minioadmin", "12341234", "password", "changeme", "console123"})
+# the config-network key of Knative's cluster-local gateway (components.addons.knative)
+LOCAL_GATEWAY_KEY = "local-gateway.knative-serving.knative-local-gateway"
+
+# Namespaces the platform itself owns, or Kubernetes does: never a tenant (seed 000, 003 §7.7.7).
+RESERVED_NAMESPACES = frozenset({
+    "default", "seldon-system", "seldon-logs", "istio-system", "argocd", "argo", "minio-system",
+    "monitoring", "postgres-operator", "opensearch", "elastic-system", "cert-manager",
+})
+RESERVED_PREFIXES = ("kube-", "knative-", "istio-", "seldon-", "openshift-")
+
+
+def is_reserved(namespace: str) -> bool:
+    return namespace in RESERVED_NAMESPACES or namespace.startswith(RESERVED_PREFIXES)
