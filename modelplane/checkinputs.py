@@ -91,8 +91,12 @@ def changed_files(plan: dict, root: Path) -> list[str]:
 
 
 def recorded(plan: dict) -> CheckInputs | None:
-    """The inputs a plan recorded; None when it has no record of this version."""
+    """The inputs a plan recorded; None when it has no usable record of this version (then the stack is
+    validated again)."""
     entry = plan.get(KEY)
     if not isinstance(entry, dict) or entry.get("version") != VERSION:
         return None
-    return CheckInputs.from_json(entry)
+    try:
+        return CheckInputs.from_json(entry)
+    except (KeyError, TypeError, ValueError, AttributeError):  # a plan.json edited by hand
+        return None

@@ -73,10 +73,12 @@ def test_a_plan_without_a_record_is_checked_by_validating_the_stack(rendered, st
     old = tmp_path / "old"
     old.mkdir()
     plan = _plan(rendered["dev"])
-    del plan[checkinputs.KEY]
+    record = plan.pop(checkinputs.KEY)
     (old / "plan.json").write_text(json.dumps(plan))
     _, without = _check_json(capsys, "dev", Path.cwd(), old)
     assert without == with_record and with_record["findings"]
+    (old / "plan.json").write_text(json.dumps({**plan, checkinputs.KEY: {**record, "tenants": None}}))
+    assert _check_json(capsys, "dev", Path.cwd(), old)[1] == with_record
 
     edit_stack(stack_tree, "dev", lambda c: c.update({"modelplane:policy": {"overrides": {
         "MP010": {"enforcement": "advisory", "reason": "short"}}}}))
