@@ -32,7 +32,8 @@ from modelplane.drift.compute import UNMANAGED_KINDS  # noqa: E402
 from modelplane.drift.desired import desired  # noqa: E402
 from modelplane.kube import RESOURCES, Kube  # noqa: E402
 from modelplane.onboarding.grants import apply_grants  # noqa: E402
-from modelplane.onboarding.objects import Options, PlatformFacts  # noqa: E402
+from modelplane.onboarding.objects import PlatformFacts  # noqa: E402
+from modelplane.onboarding.role import role_options  # noqa: E402
 from modelplane.onboarding.run import onboard  # noqa: E402
 from modelplane.plan import helm_releases, write_plan  # noqa: E402
 from modelplane.render import render  # noqa: E402
@@ -89,12 +90,12 @@ def main() -> int:
             kube.create(release_secret(name, namespace, chart, version))
         facts = kube.get("v1", "ConfigMap", "seldon-system", "modelplane-platform")["data"]
         tenants = parse_tenants(data)
-        onboard(kube, tenants.tenants, PlatformFacts.model_validate(facts), Options())
+        onboard(kube, tenants.tenants, PlatformFacts.model_validate(facts), role_options())
         apply_grants(kube, "seldon-system", {t.name: t.opa_grants() for t in tenants.tenants})
         gitops = [yaml.safe_load(p.read_text()) for p in sorted((work / "dev" / "gitops").rglob("*.yaml"))]
         apply_objects(admin, [o for o in objects if o["kind"] == "SeldonDeployment"] + gitops)
 
-        want = desired(rendered.plan, tenants)
+        want = desired(rendered.plan, tenants, role_options())
         kinds = {(e.obj["apiVersion"], e.obj["kind"]) for e in want.objects} | UNMANAGED_KINDS
         env = {**os.environ, "KUBECONFIG": str(admin)}
         drift = [str(Path(sys.executable).parent / "modelplane"), "drift", "--stack", "dev", "--root", str(root)]

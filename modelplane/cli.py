@@ -54,7 +54,8 @@ def _drift(args: argparse.Namespace) -> int:
 
     try:
         report = drift(args.stack, Path(args.root), Path(args.plan) if args.plan else None, args.kubeconfig,
-                       Path(args.license_file) if args.license_file else None)
+                       Path(args.license_file) if args.license_file else None,
+                       Path(args.onboard_vars) if args.onboard_vars else None)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -141,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     drift.add_argument("--kubeconfig", help="default: $KUBECONFIG, else ~/.kube/config (its current context)")
     drift.add_argument("--plan", help="a `modelplane render` output to compare instead of rendering again")
     drift.add_argument("--license-file", help="also compare the licence in the cluster with this file's digest")
+    drift.add_argument("--onboard-vars", help="the variables file given to the onboarding playbook (-e @FILE): its "
+                                              "tenant_onboard_* settings shape the objects expected (default: the "
+                                              "role's defaults)")
     drift.set_defaults(func=_drift)
     pack = sub.add_parser("policy-config", help="write policies/config/<stack>.json for CrossGuard")
     _stack_arguments(pack)

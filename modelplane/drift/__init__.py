@@ -13,22 +13,26 @@ from modelplane.drift.desired import desired
 from modelplane.drift.live import read
 from modelplane.drift.report import Report
 from modelplane.kube import Kube, KubeError
+from modelplane.onboarding.role import role_options
 from modelplane.stackfile import load_stack
 
 APPLICATION = ("argoproj.io/v1alpha1", "Application")
 
 
 def drift(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None, kubeconfig: str | None = None,
-          license_file: Path | None = None) -> Report:
-    """Raises ConfigError for invalid input (stack config, tenants file, plan, licence file)."""
+          license_file: Path | None = None, onboard_vars: Path | None = None) -> Report:
+    """`onboard_vars`: the variables file the onboarding playbook was given (-e @FILE), for the role settings
+    that shape its objects; default the role's defaults. Raises ConfigError for invalid input (stack config,
+    tenants file, plan, licence file, variables file)."""
     _config, tenants, plan = load_stack(stack, root, plan_dir)
+    options = role_options(onboard_vars)
     license_sha256 = None
     if license_file is not None:
         try:
             license_sha256 = hashlib.sha256(Path(license_file).read_text().rstrip().encode()).hexdigest()
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(str(license_file), [f"(file): cannot read the licence: {exc}"]) from None
-    want = desired(plan, tenants)
+    want = desired(plan, tenants, options)
     kinds = {(e.obj["apiVersion"], e.obj["kind"]) for e in [*want.objects, *want.stale]}
     kinds |= UNMANAGED_KINDS | {("v1", "Namespace")} | ({APPLICATION} if want.applications else set())
     try:

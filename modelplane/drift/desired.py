@@ -50,7 +50,8 @@ def _facts(plan: dict) -> build.PlatformFacts:
                                                        "objects depend on the platform facts it holds"])
 
 
-def desired(plan: dict, tenants: TenantsFile) -> Desired:
+def desired(plan: dict, tenants: TenantsFile, options: build.Options) -> Desired:
+    """`options`: the onboarding role's settings (modelplane.onboarding.role)."""
     state = Desired(tenants={t.name for t in tenants.tenants})
     for resource in plan["resources"]:
         if is_kubernetes_object(resource):
@@ -65,7 +66,7 @@ def desired(plan: dict, tenants: TenantsFile) -> Desired:
     facts = _facts(plan)
     state.seldon_namespace = facts.seldonDeployNamespace
     # Secret values are not compared (drift holds no credentials), so any stand-in will do
-    onboarding = onboarding_state(tenants.tenants, facts, build.Options(),
+    onboarding = onboarding_state(tenants.tenants, facts, options,
                                   {"access_key_id": REDACTED, "secret_access_key": REDACTED})
     state.objects += [Expected(ANSIBLE, o) for o in onboarding.objects]
     state.stale = [Expected(ANSIBLE, o) for o in onboarding.stale]

@@ -264,3 +264,37 @@ def test_a_refused_permission_is_named(cluster):
     assert code == 1, output
     assert any(e.startswith("list rolebindings (rbac.authorization.k8s.io) across all namespaces: refused")
                and "modelplane-drift-reader" in e for e in report["errors"]), report["errors"]
+
+
+def test_onboarding_with_other_role_settings_is_compared_with_the_same_variables_file(cluster, tmp_path):
+    """A team that onboards with its own LimitRange defaults (-e @FILE) gives drift the same file: without it,
+    drift names every LimitRange those settings changed; with it, there is no drift."""
+    settings = tmp_path / "onboard-vars.yml"
+    settings.write_text(yaml.safe_dump({**BATCH_CREDENTIALS, "tenant_onboard_container_defaults": {
+        "request_cpu": "100m", "request_memory": "256Mi", "limit_cpu": "2", "limit_memory": "1Gi"}}))
+    defaults = tmp_path / "creds.yml"
+    defaults.write_text(yaml.safe_dump(BATCH_CREDENTIALS))
+    with_quota = [t["name"] for t in yaml.safe_load(cluster.tenants_file.read_text())["tenants"] if t.get("quota")]
+    assert with_quota
+    run = playbook(cluster.plane, "onboard.yml", "-e", f"@{settings}", extra={"tenants_file": cluster.tenants_file})
+    assert run.rc == 0, run.output[-2000:]
+    try:
+        code, report, output = drift(cluster, "--plan", str(cluster.plan), "--format", "json")
+        assert code == 2, output
+        assert findings(report) == {("Ansible", "changed", f"LimitRange {t}/modelplane-defaults") for t in with_quota}
+        assert 'spec.limits[0].default.cpu: desired "1", live "2"' in details(report), output
+        code, report, output = drift(cluster, "--plan", str(cluster.plan), "--onboard-vars", str(settings),
+                                     "--format", "json")
+        assert (code, report["findings"]) == (0, []), output
+    finally:
+        restored = playbook(cluster.plane, "onboard.yml", "-e", f"@{defaults}",
+                            extra={"tenants_file": cluster.tenants_file})
+    assert restored.rc == 0, restored.output[-2000:]
+    assert drift(cluster, "--plan", str(cluster.plan))[0] == 0
+
+
+def test_a_bad_variables_file_is_an_error_naming_it(cluster, tmp_path):
+    settings = tmp_path / "onboard-vars.yml"
+    settings.write_text(yaml.safe_dump({"tenant_onboard_pod_security_audit": "strict"}))
+    code, _, output = drift(cluster, "--plan", str(cluster.plan), "--onboard-vars", str(settings))
+    assert code == 1 and f"{settings}: invalid" in output and "tenant_onboard_pod_security_audit" in output
