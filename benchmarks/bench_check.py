@@ -110,11 +110,26 @@ def failed_on(failures: dict[str, set[str]], kind: str, name: str) -> set[str]:
             and resource.endswith(f".{name}") for c in checks}
 
 
+def import_times(cmd: list[str]) -> dict[str, float]:
+    """Top-level imports of one run, as `python -X importtime` reports them: module -> cumulative ms."""
+    stderr = subprocess.run([sys.executable, "-X", "importtime", *cmd], capture_output=True, text=True,
+                            cwd=REPO).stderr
+    out = {}
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            _, cumulative, name = line.split("|")
+            if name.startswith(" ") and not name.startswith("  ") and cumulative.strip().isdigit():
+                out[name.strip()] = int(cumulative) / 1000
+    return out
+
+
 def measure(root: Path, plan: dict, out: Path) -> dict:
     write_plan(out, planted(plan), [])
     objects = sum(len(list((out / d).rglob("*.yaml"))) for d in ("manifests", "gitops"))
-    ours, ours_run = median_seconds([sys.executable, "-m", "modelplane.cli", "check", "--stack", "prod", "--root",
-                                     str(root), "--plan", str(out), "--format", "json"])
+    check = ["-m", "modelplane.cli", "check", "--stack", "prod", "--root", str(root), "--plan", str(out), "--format",
+             "json"]
+    ours, ours_run = median_seconds([sys.executable, *check])
+    imports = import_times(check)
     warm = []
     for _ in range(RUNS):
         gc.collect()  # the previous run's garbage is not this run's time
@@ -127,7 +142,7 @@ def measure(root: Path, plan: dict, out: Path) -> dict:
                                          "-o", "json", "--skip-download"])
     return {"objects": objects, "ours": ours, "in_process": statistics.median(warm), "checkov": theirs,
             "ratio": theirs / ours, "findings": json.loads(ours_run.stdout)["findings"],
-            "failures": checkov_failures(theirs_run.stdout)}
+            "failures": checkov_failures(theirs_run.stdout), "imports": imports}
 
 
 def main() -> int:
@@ -151,6 +166,12 @@ def main() -> int:
               f"{r['in_process']:.3f} | {1000 * r['in_process'] / r['objects']:.2f} |")
     met = all(r["ratio"] >= 10 for r in rows.values())
     print(f"\ntarget: modelplane check >= 10x faster than checkov on every plan: {'met' if met else 'NOT met'}\n")
+    imports = rows["prod"]["imports"]
+    heavy = sorted({"pulumi", "pulumi_kubernetes", "pydantic", "pydantic_core", "hvac", "kubernetes"} & set(imports))
+    top = sorted(imports.items(), key=lambda item: -item[1])[:5]
+    print(f"imports of one `check --plan` on prod (python -X importtime, top level): {sum(imports.values()):.0f} ms "
+          f"in all; largest: {', '.join(f'{name} {ms:.0f} ms' for name, ms in top)}; Pulumi SDK, pydantic, hvac, "
+          f"kubernetes: {', '.join(heavy) or 'none imported'}\n")
 
     prod = rows["prod"]
     ours_on = {f["rule"] for f in prod["findings"] if "planted" in f["resource"]}
