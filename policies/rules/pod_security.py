@@ -246,8 +246,10 @@ def privilege_escalation(ctx: Context):
 
 @rule("MP032", "Pod Security: running as non-root", severity="high",
       rationale=_rationale("Running as Non-root and Non-root user (restricted)"),
-      fix="Set securityContext.runAsNonRoot: true (pod or container) and no runAsUser: 0.")
+      fix="Set securityContext.runAsNonRoot: true (pod or container) and no runAsUser: 0; leave Seldon Core's "
+          "executor.user and defaultUserID non-zero.")
 def non_root(ctx: Context):
+    yield from _seldon_core_users(ctx)
     for pod in pods(ctx):
         if pod.level != RESTRICTED:
             continue
@@ -258,6 +260,29 @@ def non_root(ctx: Context):
                 yield pod.violation(where, "securityContext.runAsNonRoot is not true (on the container or the pod)")
             if (c.get("securityContext") or {}).get("runAsUser") == 0:
                 yield pod.violation(where, "securityContext.runAsUser: 0")
+
+
+# Seldon Core's values that set the user of what it adds to every model pod: the executor container, and the
+# pod's default runAsUser (seldon-core-operator chart; 8888 both, by default)
+SELDON_CORE_USERS = (("executor", "user"), ("defaultUserID",))
+
+
+def _seldon_core_users(ctx: Context) -> Iterator[Violation]:
+    """The executor is not in any spec modelplane writes: Seldon Core injects it into each SeldonDeployment's
+    pods, as the user its release's values name."""
+    core = next((r for r in ctx.releases() if r.inputs.get("chart") == "seldon-core-operator"), None)
+    restricted = sorted(f"{p.obj.namespace}/{p.obj.name}" for p in pods(ctx)
+                        if p.obj.kind == "SeldonDeployment" and p.level == RESTRICTED)
+    if core is None or not restricted:
+        return
+    for path in SELDON_CORE_USERS:
+        value: object = core.inputs.get("values") or {}
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None and str(value).strip() == "0":
+            yield Violation(f"Helm release {core.name}", f"values.{'.'.join(path)}: {value!r}: Seldon Core runs what "
+                            f"it adds to every model pod as root, in restricted namespaces too (e.g. "
+                            f"{', '.join(sorted(set(restricted))[:3])}) (restricted profile)", core.urn)
 
 
 @rule("MP033", "Pod Security: Windows host process", severity="critical", rationale=_rationale("HostProcess"),

@@ -126,3 +126,26 @@ def test_tenants_are_held_to_the_stacks_pod_security_level():
     assert RULES["MP031"](Context("prod", [loose], context().tenants)) != []
     broken = deployment(template(*CONTROLS["MP024"][:2]))
     assert RULES["MP024"](Context("prod", [facts, broken], context().tenants))[0].message.endswith("(baseline profile)")
+
+
+def _seldon_core(values: dict) -> Resource:
+    return Resource("kubernetes:helm.sh/v3:Release", "seldon-core", "urn:release:seldon-core",
+                    {"chart": "seldon-core-operator", "version": "1.18.2", "values": values})
+
+
+@pytest.mark.parametrize("values, found", [
+    ({}, []),
+    ({"executor": {"user": 8888}, "defaultUserID": "8888"}, []),
+    ({"executor": {"user": 0}}, ["Helm release seldon-core: values.executor.user: 0: Seldon Core runs what it adds "
+                                 "to every model pod as root, in restricted namespaces too (e.g. team-a/iris) "
+                                 "(restricted profile)"]),
+    ({"defaultUserID": "0"}, ["Helm release seldon-core: values.defaultUserID: '0': Seldon Core runs what it adds "
+                              "to every model pod as root, in restricted namespaces too (e.g. team-a/iris) "
+                              "(restricted profile)"]),
+])
+def test_the_executor_seldon_core_injects_runs_as_the_user_its_release_names(values, found):
+    """The executor container is in no spec modelplane writes: its user is Seldon Core's release values."""
+    model = seldon(template())
+    assert [f"{v.resource}: {v.message}" for v in RULES["MP032"](context(_seldon_core(values), model))] == found
+    # models only in namespaces held to baseline: nothing restricted runs the executor
+    assert RULES["MP032"](context(_seldon_core(values), seldon(template(), namespace="seldon-system"))) == []
