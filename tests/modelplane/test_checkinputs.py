@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from modelplane import checkinputs
 from modelplane.cli import main
@@ -84,3 +85,24 @@ def test_a_plan_without_a_record_is_checked_by_validating_the_stack(rendered, st
         "MP010": {"enforcement": "advisory", "reason": "short"}}}}))
     assert main(["check", "--stack", "dev", "--root", str(stack_tree), "--plan", str(old)]) == 2
     assert "policy.overrides.MP010.reason" in capsys.readouterr().err
+
+
+def test_a_models_file_is_recorded_and_an_edit_to_it_is_checked_as_it_is_now(stack_tree, tmp_path, capsys):
+    def to_models_file(config):
+        models = stack_tree / "stacks" / "models" / "prod.yaml"
+        models.parent.mkdir(exist_ok=True)
+        models.write_text(yaml.safe_dump({"models": config.pop("modelplane:models")}))
+        config["modelplane:modelsFile"] = "stacks/models/prod.yaml"
+
+    edit_stack(stack_tree, "prod", to_models_file)
+    out = tmp_path / "plan"
+    assert main(["render", "--stack", "prod", "--root", str(stack_tree), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert "stacks/models/prod.yaml" in _plan(out)[checkinputs.KEY]["files"]
+    code, report = _check_json(capsys, "prod", stack_tree, out)
+    assert code == 0 and not any("changed since" in n for n in report["notes"])
+
+    models = stack_tree / "stacks" / "models" / "prod.yaml"
+    models.write_text(models.read_text().replace("namespace: marketing", "namespace: nowhere", 1))
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree), "--plan", str(out)]) == 2
+    assert "'nowhere' is not a tenant" in capsys.readouterr().err
