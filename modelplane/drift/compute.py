@@ -72,14 +72,31 @@ def _namespace_of(obj: dict) -> str:
     return meta["name"] if obj.get("kind") == "Namespace" else meta.get("namespace") or ""
 
 
-def marked(obj: dict) -> bool:
+APPLICATION = ("argoproj.io/v1alpha1", "Application")
+
+
+def marked(obj: dict, applications: set[str] | None = None) -> bool:
     """Carries an owner's mark: modelplane's, Pulumi's or Helm's label, Helm's release annotation, Argo CD's
-    tracking, or an owner reference (a controller made it)."""
+    tracking, or an owner reference (a controller made it). With `applications` (the Argo CD Applications
+    that exist), Argo CD's tracking counts only when it names one of them."""
     meta = obj.get("metadata") or {}
     labels, annotations = meta.get("labels") or {}, meta.get("annotations") or {}
     return (labels.get("app.kubernetes.io/managed-by") in ("modelplane", "pulumi", "Helm")
-            or "meta.helm.sh/release-name" in annotations or "argocd.argoproj.io/tracking-id" in annotations
-            or "app.kubernetes.io/instance" in labels or bool(meta.get("ownerReferences")))
+            or "meta.helm.sh/release-name" in annotations or bool(meta.get("ownerReferences"))
+            or any(_tracked_by(app, applications) for app in _argocd_tracking(labels, annotations)))
+
+
+def _argocd_tracking(labels: dict, annotations: dict) -> list[str]:
+    """The Application names an object's Argo CD tracking gives (label, or annotation `<app>:<group>/<kind>:...`;
+    `<namespace>_<app>` for Applications outside Argo CD's namespace)."""
+    names = [labels["app.kubernetes.io/instance"]] if "app.kubernetes.io/instance" in labels else []
+    if "argocd.argoproj.io/tracking-id" in annotations:
+        names.append(str(annotations["argocd.argoproj.io/tracking-id"]).split(":", 1)[0])
+    return names
+
+
+def _tracked_by(app: str, applications: set[str] | None) -> bool:
+    return applications is None or app in applications or app.split("_", 1)[-1] in applications
 
 
 def _objects(desired: Desired, live: Live) -> list[Finding]:
@@ -143,6 +160,9 @@ def _grants(desired: Desired, live: Live) -> list[Finding]:
 def _unmanaged_and_orphaned(desired: Desired, live: Live) -> list[Finding]:
     wanted = {key(e.obj) for e in [*desired.objects, *desired.stale]}
     scope = desired.tenants | desired.system_namespaces
+    # Argo CD tracking is checked against the Applications only where they were read
+    applications = None if APPLICATION not in live.by_kind or APPLICATION in live.unread else {
+        a["metadata"]["name"] for a in live.by_kind[APPLICATION]}
     found = []
     for kind in sorted(UNMANAGED_KINDS):
         for obj in live.by_kind.get(kind, []):
@@ -153,15 +173,19 @@ def _unmanaged_and_orphaned(desired: Desired, live: Live) -> list[Finding]:
             if labels.get("app.kubernetes.io/managed-by") == MANAGED_BY["app.kubernetes.io/managed-by"]:
                 found.append(Finding(ANSIBLE, ORPHANED, ref(obj), where,
                                      ["carries modelplane's label, but no plan, tenants file or GitOps file has it"]))
-            elif not marked(obj):
-                found.append(Finding(NO_OWNER, UNMANAGED, ref(obj), where,
-                                     ["no managed-by label, Helm release, Argo CD tracking or owner reference"]))
+            elif not marked(obj, applications):
+                meta = obj["metadata"]
+                tracking = _argocd_tracking(labels, meta.get("annotations") or {})
+                found.append(Finding(NO_OWNER, UNMANAGED, ref(obj), where, [
+                    f"its Argo CD tracking names Application {', '.join(tracking)}, which does not exist; no other "
+                    "owner's mark" if tracking else
+                    "no managed-by label, Helm release, Argo CD tracking or owner reference"]))
     for ns in live.by_kind.get(("v1", "Namespace"), []):
         name = ns["metadata"]["name"]
         if is_tenant_namespace(ns) and name not in desired.tenants and OFFBOARDED not in ns["metadata"]["labels"]:
             found.append(Finding(ANSIBLE, ORPHANED, ref(ns), name,
                                  ["a modelplane tenant the tenants file no longer lists (offboard.yml -e tenant=...)"]))
-    for app in live.by_kind.get(("argoproj.io/v1alpha1", "Application"), []):
+    for app in live.by_kind.get(APPLICATION, []):
         labels = app["metadata"].get("labels") or {}
         tenant = labels.get(TENANT_LABEL)
         if tenant and labels.get("app.kubernetes.io/managed-by") == "modelplane" and tenant not in desired.tenants:

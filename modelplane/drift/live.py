@@ -20,6 +20,7 @@ class Live:
     releases: dict[tuple[str, str], helm.Release] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unread: set[tuple[str, str]] = field(default_factory=set)  # kinds whose list failed: their objects unknown
 
 
 def _refused(exc: KubeError, verb: str, api_version: str, kind: str, where: str) -> str:
@@ -34,6 +35,7 @@ def _list(kube: Kube, live: Live, api_version: str, kind: str, selector: str | N
     try:
         return kube.list(api_version, kind, namespace=namespace, label_selector=selector)
     except KubeError as exc:
+        live.unread.add((api_version, kind))
         if exc.status == 403:
             where = f"in namespace {namespace}" if namespace else "across all namespaces"
             live.errors.append(_refused(exc, "list", api_version, kind, where))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from modelplane.drift.compute import _releases, changes, marked
+from modelplane.drift.compute import APPLICATION, _releases, _unmanaged_and_orphaned, changes, marked
 from modelplane.drift.desired import PULUMI, Desired, Expected
 from modelplane.drift.helm import Release
 from modelplane.drift.live import Live
@@ -47,3 +47,35 @@ def test_owner_marks():
     assert marked({"metadata": {"annotations": {"argocd.argoproj.io/tracking-id": "a:b/c"}}})
     assert marked({"metadata": {"ownerReferences": [{"kind": "SeldonDeployment"}]}})
     assert not marked({"metadata": {"labels": {"team": "x"}}})
+
+
+def test_argo_cd_tracking_counts_only_for_an_application_that_exists_where_they_were_read():
+    by_label = {"metadata": {"labels": {"app.kubernetes.io/instance": "seldon-gitops-team-b"}}}
+    by_annotation = {"metadata": {"annotations": {
+        "argocd.argoproj.io/tracking-id": "seldon-gitops-team-b:rbac.authorization.k8s.io/RoleBinding:team-b/x"}}}
+    for obj in (by_label, by_annotation):
+        assert marked(obj) and marked(obj, {"seldon-gitops-team-b"})
+        assert not marked(obj, {"another-app"}) and not marked(obj, set())
+    assert marked({"metadata": {"labels": {"app.kubernetes.io/instance": "argocd_seldon-gitops-team-b"}}},
+                  {"seldon-gitops-team-b"})
+
+
+def _binding(labels: dict) -> dict:
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "by-hand", "namespace": "team-b", "labels": labels}}
+
+
+def test_a_hand_made_object_posing_as_argo_cd_is_unmanaged_unless_applications_were_unreadable():
+    rolebindings = ("rbac.authorization.k8s.io/v1", "RoleBinding")
+    posing = _binding({"app.kubernetes.io/instance": "no-such-app"})
+    app = {"metadata": {"name": "seldon-gitops-team-b", "namespace": "argocd"}}
+    live = Live(by_kind={rolebindings: [posing], APPLICATION: [app]})
+    [finding] = _unmanaged_and_orphaned(Desired(tenants={"team-b"}), live)
+    assert (finding.category, finding.ref, finding.details) == ("unmanaged", "RoleBinding team-b/by-hand", [
+        "its Argo CD tracking names Application no-such-app, which does not exist; no other owner's mark"])
+    tracked = _binding({"app.kubernetes.io/instance": "seldon-gitops-team-b"})
+    assert _unmanaged_and_orphaned(Desired(tenants={"team-b"}), Live(by_kind={rolebindings: [tracked],
+                                                                              APPLICATION: [app]})) == []
+    unread = Live(by_kind={rolebindings: [posing], APPLICATION: []}, unread={APPLICATION})
+    assert _unmanaged_and_orphaned(Desired(tenants={"team-b"}), unread) == []
+    assert _unmanaged_and_orphaned(Desired(tenants={"team-b"}), Live(by_kind={rolebindings: [posing]})) == []

@@ -298,3 +298,22 @@ def test_a_bad_variables_file_is_an_error_naming_it(cluster, tmp_path):
     settings.write_text(yaml.safe_dump({"tenant_onboard_pod_security_audit": "strict"}))
     code, _, output = drift(cluster, "--plan", str(cluster.plan), "--onboard-vars", str(settings))
     assert code == 1 and f"{settings}: invalid" in output and "tenant_onboard_pod_security_audit" in output
+
+
+def test_a_binding_posing_as_argo_cd_is_unmanaged_and_one_it_tracks_is_not(cluster):
+    """Argo CD's tracking label counts as an owner's mark only when it names an Application that exists."""
+    def binding(instance: str) -> dict:
+        return {"metadata": {"name": "posing", "labels": {ARGOCD_TRACKING: instance}},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+                "subjects": [{"kind": "User", "name": "mallory", "apiGroup": "rbac.authorization.k8s.io"}]}
+
+    _rbac(cluster).create_namespaced_role_binding("team-b", binding("not-an-application"))
+    try:
+        code, report, output = drift(cluster, "--plan", str(cluster.plan), "--format", "json")
+        assert code == 2 and findings(report) == {("no owner", "unmanaged", "RoleBinding team-b/posing")}, output
+        assert ("its Argo CD tracking names Application not-an-application, which does not exist; no other "
+                "owner's mark") in details(report)
+        _rbac(cluster).replace_namespaced_role_binding("posing", "team-b", binding("seldon-gitops-team-b"))
+        assert drift(cluster, "--plan", str(cluster.plan))[0] == 0
+    finally:
+        _rbac(cluster).delete_namespaced_role_binding("posing", "team-b")
