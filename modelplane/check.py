@@ -70,7 +70,8 @@ def _plan_and_inputs(stack: str, root: Path, plan_dir: Path | None) -> tuple[dic
     changed = checkinputs.changed_files(plan, root)
     inputs = None if changed else checkinputs.recorded(plan)
     if inputs is not None:
-        return plan, inputs, []
+        files = ", ".join(sorted(plan[checkinputs.KEY]["files"]))
+        return plan, inputs, [f"stack inputs as validated when the plan was rendered ({files}: same digests)"]
     from modelplane.stackfile import load_stack
 
     config, tenants, plan = load_stack(stack, root, plan_dir)

@@ -76,6 +76,9 @@ def test_a_plan_without_a_record_is_checked_by_validating_the_stack(rendered, st
     plan = _plan(rendered["dev"])
     record = plan.pop(checkinputs.KEY)
     (old / "plan.json").write_text(json.dumps(plan))
+    assert with_record["notes"][0] == ("stack inputs as validated when the plan was rendered "
+                                       "(stacks/Pulumi.dev.yaml, stacks/tenants/dev.yaml: same digests)")
+    with_record["notes"].pop(0)
     _, without = _check_json(capsys, "dev", Path.cwd(), old)
     assert without == with_record and with_record["findings"]
     (old / "plan.json").write_text(json.dumps({**plan, checkinputs.KEY: {**record, "tenants": None}}))
