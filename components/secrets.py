@@ -27,7 +27,6 @@ CONFIG_PREFIX = "config:"
 VAULT_VALUES: dict[str, str] = {}
 
 
-
 def _secret_ref(value: str) -> str:
     if value.startswith(VAULT_PREFIX):
         VaultRef.parse(value)

@@ -37,8 +37,8 @@ def _check_overrides(stack: str, overrides: dict) -> None:
 
 def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None,
                 charts: Path | None = None) -> Result:
-    """Render the stack (validating it), or read the plan `modelplane render` wrote to plan_dir (refused when
-    the files it was rendered from changed since), and evaluate every rule; with chart data (`charts`, laid
+    """Render the stack (validating it), or read the plan `modelplane render` wrote to plan_dir (validating
+    the stack again only when its files changed since), and evaluate every rule; with chart data (`charts`, laid
     out like ../shared/charts) also every Helm values path. Raises ConfigError for invalid input."""
     if charts is not None and not Path(charts).is_dir():
         raise ConfigError("--charts", [f"(dir): {charts} is not a directory of chart data"])
@@ -72,9 +72,10 @@ def _plan_and_inputs(stack: str, root: Path, plan_dir: Path | None) -> tuple[dic
     if inputs is not None:
         files = ", ".join(sorted(plan[checkinputs.KEY]["files"]))
         return plan, inputs, [f"stack inputs as validated when the plan was rendered ({files}: same digests)"]
-    from modelplane.stackfile import load_stack
+    from components.stack import load
+    from modelplane.stackfile import read_stack
 
-    config, tenants, plan = load_stack(stack, root, plan_dir)
+    config, tenants = load(*read_stack(stack, root), stack, root)
     notes = [f"{', '.join(changed)} changed since the plan was rendered: checked as they are now, against the "
              f"plan's resources as rendered (render again to check both as they are now)"] if changed else []
     return plan, checkinputs.of_validated(config, tenants), notes

@@ -40,8 +40,6 @@ EVENTING_WORKLOADS = {
 SCRAPED = {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"}
 
 
-
-
 def local_gateway(host: str) -> tuple[dict, dict]:
     """(spec.ingress, spec.config.istio) of KnativeServing: Knative's local Gateway (knative-local-gateway)
     selects the cluster-local-gateway pods and listens on KNATIVE_LOCAL_PORT there, and every Knative

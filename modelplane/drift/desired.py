@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from components.errors import ConfigError
-from components.names import FACTS_CONFIGMAP
+from components.names import FACTS_CONFIGMAP, REDACTED
 from components.tenants import TenantsFile
 from modelplane.drift.helm import Release
 from modelplane.onboarding import objects as build
@@ -19,7 +19,6 @@ from modelplane.plan import gitops_models, helm_releases, is_kubernetes_object, 
 
 PULUMI, ANSIBLE, ARGOCD = "Pulumi", "Ansible", "Argo CD"
 OWNERS = (PULUMI, ANSIBLE, ARGOCD)
-REDACTED = "<redacted>"
 
 
 @dataclass

@@ -271,8 +271,8 @@ def _seldon_core_users(ctx: Context) -> Iterator[Violation]:
     """The executor is not in any spec modelplane writes: Seldon Core injects it into each SeldonDeployment's
     pods, as the user its release's values name."""
     core = next((r for r in ctx.releases() if r.inputs.get("chart") == "seldon-core-operator"), None)
-    restricted = sorted(f"{p.obj.namespace}/{p.obj.name}" for p in pods(ctx)
-                        if p.obj.kind == "SeldonDeployment" and p.level == RESTRICTED)
+    restricted = sorted({f"{p.obj.namespace}/{p.obj.name}" for p in pods(ctx)
+                        if p.obj.kind == "SeldonDeployment" and p.level == RESTRICTED})
     if core is None or not restricted:
         return
     for path in SELDON_CORE_USERS:
@@ -282,7 +282,7 @@ def _seldon_core_users(ctx: Context) -> Iterator[Violation]:
         if value is not None and str(value).strip() == "0":
             yield Violation(f"Helm release {core.name}", f"values.{'.'.join(path)}: {value!r}: Seldon Core runs what "
                             f"it adds to every model pod as root, in restricted namespaces too (e.g. "
-                            f"{', '.join(sorted(set(restricted))[:3])}) (restricted profile)", core.urn)
+                            f"{', '.join(restricted[:3])}) (restricted profile)", core.urn)
 
 
 @rule("MP033", "Pod Security: Windows host process", severity="critical", rationale=_rationale("HostProcess"),
