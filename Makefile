@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export ANSIBLE_CONFIG := ansible/ansible.cfg
 
-.PHONY: up test render lint bench controlplane-build controlplane-up controlplane-down clean
+.PHONY: up test render lint bench toolchain controlplane-up controlplane-down clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -28,8 +28,9 @@ up: $(VENV)/.installed
 	pulumi stack select --create $(STACK)
 	pulumi up --stack $(STACK)
 
-test: $(VENV)/.installed controlplane-build
-	$(PY) -m pytest
+# the control plane and kubectl the tests run, from their Go modules (modelplane.toolchain), first on PATH
+test: $(VENV)/.installed toolchain
+	PATH="$$($(VENV)/bin/modelplane toolchain path):$$PATH" $(PY) -m pytest
 
 render: $(VENV)/.installed
 	$(VENV)/bin/modelplane render --stack $(STACK) --out build/$(STACK)
@@ -44,16 +45,17 @@ $(VENV)-bench/bin/checkov:
 	python3 -m venv $(VENV)-bench
 	$(VENV)-bench/bin/pip install --quiet checkov==3.3.30
 
-bench: $(VENV)/.installed $(VENV)-bench/bin/checkov
+# kubectl, the bound of bench_onboard and bench_drift, is the toolchain's (the control plane's version)
+bench: $(VENV)/.installed $(VENV)-bench/bin/checkov toolchain
 	$(PY) benchmarks/bench_render.py
-	$(PY) benchmarks/bench_onboard.py
-	$(PY) benchmarks/bench_drift.py
+	PATH="$$($(VENV)/bin/modelplane toolchain path):$$PATH" $(PY) benchmarks/bench_onboard.py
+	PATH="$$($(VENV)/bin/modelplane toolchain path):$$PATH" $(PY) benchmarks/bench_drift.py
 	CHECKOV=$(VENV)-bench/bin/checkov $(PY) benchmarks/bench_check.py
 
-controlplane-build:
-	scripts/build-controlplane.sh
+toolchain: $(VENV)/.installed
+	$(VENV)/bin/modelplane toolchain build
 
-controlplane-up: $(VENV)/.installed controlplane-build
+controlplane-up: $(VENV)/.installed toolchain
 	$(PY) -m modelplane.controlplane up
 
 controlplane-down: $(VENV)/.installed

@@ -35,10 +35,14 @@ from components.errors import ConfigError, FieldProblems, from_validation_error
 from components.models.spec import ModelSpec
 from components.names import SEED_DEFAULT_SECRETS
 from components.secrets import config_key, is_plaintext, is_secret_field
+from components.versions import ISTIO_CHARTS, kubernetes_problems
 
 PROJECT = "modelplane"
 Environment = Literal["local", "dev", "staging", "prod"]
 DEV_ENVIRONMENTS = ("local", "dev")
+# the pins (components.versions.KUBERNETES_SUPPORT) whose Kubernetes range an enabled add-on brings
+ADDON_KUBERNETES_PINS = {"istio": ISTIO_CHARTS, "knative": ("knative-operator",), "argocd": ("argo-cd",),
+                         "prometheus": ("kube-prometheus-stack",), "logging": ("eck-operator",)}
 ClusterConfig = Annotated[EksClusterConfig | GkeClusterConfig | ExistingClusterConfig, Field(discriminator="cloud")]
 
 
@@ -70,8 +74,8 @@ class Environments(Strict):
 class Tenancy(Strict):
     # multi: Seldon Deploy runs with rbac.clusterWide=false and is granted per tenant namespace
     mode: Literal["single", "multi"] = "single"
-    # the Pod Security level tenant namespaces audit and warn at (their `enforce` stays privileged while
-    # Istio's init container needs NET_ADMIN); `modelplane check` holds tenants' pod templates to it
+    # the Pod Security level tenant namespaces audit and warn at; `modelplane check` holds tenants' pod
+    # templates to it (they enforce it too where Istio's CNI agent, or no Istio, lets them: components.tenancy)
     pod_security: Literal["baseline", "restricted"] = "restricted"
 
 
@@ -122,6 +126,10 @@ class StackConfig(Strict):
         if a.postgres.enabled and needs and cloud != needs:
             problems.append((("addons", "postgres", "backend"),
                              f"{backend!r} needs a cloud: {needs} cluster, this stack's is {cloud!r}"))
+        version = getattr(self.cluster, "kubernetes_version", None)
+        if version:
+            pins = [k for name, addon in a.items() if addon.enabled for k in ADDON_KUBERNETES_PINS.get(name, ())]
+            problems += [(("cluster", "kubernetesVersion"), p) for p in kubernetes_problems(version, pins)]
         if problems:
             raise FieldProblems(problems)
         return self

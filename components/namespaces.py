@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from components.addons.istio import cni_enabled
 from components.config import StackConfig
 
 SELDON_SYSTEM = "seldon-system"
@@ -19,3 +20,15 @@ def system_namespaces(config: StackConfig) -> list[str]:
     if a.knative.enabled:
         wanted += [a.knative.namespace, KNATIVE_SERVING, KNATIVE_EVENTING]
     return sorted(set(wanted))
+
+
+POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce"
+
+
+def pod_security_labels(config: StackConfig, namespace: str) -> dict[str, str]:
+    """Istio's CNI agent is a privileged DaemonSet that mounts the node's CNI directories: its namespace
+    enforces `privileged` explicitly, so a cluster whose default level is stricter still runs it."""
+    istio = config.addons.istio
+    if cni_enabled(istio) and namespace == istio.namespace:
+        return {POD_SECURITY_ENFORCE: "privileged"}
+    return {}

@@ -30,7 +30,14 @@ from components.kit import PART_OF, PlatformKit
 from components.models.seldon_deployment import GitopsTarget
 from components.models.seldon_model import SeldonModel
 from components.names import FACTS_CONFIGMAP
-from components.namespaces import KNATIVE_EVENTING, KNATIVE_SERVING, SELDON_LOGS, SELDON_SYSTEM, system_namespaces
+from components.namespaces import (
+    KNATIVE_EVENTING,
+    KNATIVE_SERVING,
+    SELDON_LOGS,
+    SELDON_SYSTEM,
+    pod_security_labels,
+    system_namespaces,
+)
 from components.secret_source import SecretSource
 
 
@@ -64,7 +71,8 @@ class Platform(pulumi.ComponentResource):
         self.provider = self.cluster.provider
         self.namespaces = {
             ns: k8s.core.v1.Namespace(
-                ns, metadata={"name": ns, "labels": {**PART_OF, "kubernetes.io/metadata.name": ns}},
+                ns, metadata={"name": ns, "labels": {**PART_OF, "kubernetes.io/metadata.name": ns,
+                                                     **pod_security_labels(config, ns)}},
                 opts=self._opts(protect=config.production, retain_on_delete=config.production))
             for ns in system_namespaces(config)
         }
@@ -79,7 +87,8 @@ class Platform(pulumi.ComponentResource):
 
         if a.istio.enabled:
             self.istio = Istio("istio", a.istio, namespace=self.kit.ns(a.istio.namespace),
-                               service_type=ingress_service_type(config), opts=self._opts())
+                               service_type=ingress_service_type(config), cloud=config.cluster.cloud,
+                               opts=self._opts())
             wiring["gateway_ref"] = self.kit.gateway_ref = self.istio.gateway_ref
             core_deps.append(self.istio)
         if a.knative.enabled:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from components.addons.istio import cni_enabled
 from components.cluster import storage_class
 from components.config import StackConfig
 
@@ -47,6 +48,24 @@ def ingress_namespaces(config: StackConfig) -> list[str]:
     return sorted(set(wanted))
 
 
+def tenant_pod_security_enforce(config: StackConfig) -> str:
+    """The Pod Security level tenant namespaces enforce: the stack's level (tenancy.podSecurity), lowered to
+    what the containers the platform adds to tenants' pods can meet.
+    - Istio without its CNI agent injects istio-init with NET_ADMIN and NET_RAW: only `privileged` admits it
+      (`modelplane check` refuses that outside dev, MP034).
+    - Seldon Core 1.18 adds its executor container to every model pod with a security context of only
+      runAsUser and allowPrivilegeEscalation: false — no capabilities.drop [ALL], which `restricted` requires
+      and no value of its chart or field of a SeldonDeployment sets. Tenants then enforce `baseline` and
+      audit and warn at their level (tests/fakes/pod_shapes.py builds that pod; the control-plane tests
+      show the server's verdicts)."""
+    a = config.addons
+    if a.istio.enabled and not cni_enabled(a.istio):
+        return "privileged"
+    if a.seldon_core.enabled:
+        return "baseline"
+    return config.tenancy.pod_security
+
+
 def platform_facts(config: StackConfig) -> dict[str, str]:
     a = config.addons
     minio = f"http://minio.{a.minio.namespace}.svc.cluster.local:9000" if a.minio.enabled else ""
@@ -59,9 +78,7 @@ def platform_facts(config: StackConfig) -> dict[str, str]:
         "argocdProject": ARGOCD_PROJECT if a.argocd.enabled else "",
         "batchStorageEndpoint": minio,
         "ingressNamespaces": json.dumps(ingress_namespaces(config)),
-        # istio-init needs NET_ADMIN and NET_RAW, which the baseline Pod Security level forbids; without
-        # Istio CNI, tenant namespaces can only enforce `privileged` (and warn/audit stricter levels)
-        "podSecurityEnforce": "privileged" if a.istio.enabled else "baseline",
+        "podSecurityEnforce": tenant_pod_security_enforce(config),
         # the level they audit and warn at, which modelplane check holds tenants' pod templates to
         "podSecurityAudit": config.tenancy.pod_security,
         # the StorageClass the platform's volumes name ("" = the cluster's default class)

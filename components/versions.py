@@ -31,6 +31,9 @@ SELDON_REPO = "https://storage.googleapis.com/seldon-charts"
 CHARTS: dict[str, ChartPin] = {
     # Istio's Chart.yaml in git says 1.0.0; the published chart's version and appVersion are the release
     "istio-base": ChartPin("base", ISTIO_REPO, "1.29.6", "1.29.6", CHART_VERSION),
+    # the CNI node agent that sets up each pod's traffic redirection, so the injected sidecar needs no
+    # privileged init container and tenant namespaces can enforce Pod Security
+    "istio-cni": ChartPin("cni", ISTIO_REPO, "1.29.6", "1.29.6", CHART_VERSION),
     "istiod": ChartPin("istiod", ISTIO_REPO, "1.29.6", "1.29.6", CHART_VERSION),
     "istio-gateway": ChartPin("gateway", ISTIO_REPO, "1.29.6", "1.29.6", CHART_VERSION),
     # the operator's version (its Chart.yaml has no appVersion); it installs KNATIVE_VERSION below
@@ -67,12 +70,52 @@ ELASTIC_STACK_VERSION = "8.19.0"
 REQUEST_LOGGER_IMAGE = "docker.io/seldonio/seldon-request-logger:1.18.2"
 POSTGRES_VERSION = "17"
 
-KUBERNETES_VERSION = "1.33"  # default target for new clusters and for schema validation of manifests
+# The Kubernetes release the stacks target: the default version of new EKS and GKE clusters, the control
+# plane the tests build (modelplane.toolchain) and run every stack on, and what the gate below checks a
+# cluster's version against.
+KUBERNETES_VERSION = "1.34.4"
+# the etcd release that Kubernetes 1.34 is released with (kubeadm's constants: 3.6.x)
+ETCD_VERSION = "3.6.16"
+
+
+def kubernetes_minor(version: str = KUBERNETES_VERSION) -> str:
+    """"1.34" of "1.34.4" (or of "1.34.1-gke.200"): clouds take a cluster's version as major.minor."""
+    major, minor = parse(version)[:2]
+    return f"{major}.{minor}"
+
+
+# The Kubernetes minors each pin supports, (lowest, highest or None). Istio and Knative from their
+# support matrices (istio.io "Supported releases" for 1.29; Knative 1.22's minimum); the charts that
+# declare `kubeVersion` in their Chart.yaml, its floor (a test reads it in ../shared/charts).
+KUBERNETES_SUPPORT: dict[str, tuple[str, str | None]] = {
+    "istio-base": ("1.30", "1.35"),
+    "istio-cni": ("1.30", "1.35"),
+    "istiod": ("1.30", "1.35"),
+    "istio-gateway": ("1.30", "1.35"),
+    "knative-operator": ("1.32", None),
+    "argo-cd": ("1.25", None),
+    "kube-prometheus-stack": ("1.25", None),
+    "eck-operator": ("1.21", None),
+}
+
+
+def kubernetes_problems(version: str, keys: list[str] | None = None) -> list[str]:
+    """How a cluster at `version` falls outside what the pins (or the given chart keys) support."""
+    have = parse(kubernetes_minor(version))
+    problems = []
+    for key, (low, high) in KUBERNETES_SUPPORT.items():
+        if keys is not None and key not in keys:
+            continue
+        if have < parse(low) or (high and have > parse(high)):
+            span = f"{low} to {high}" if high else f"{low} or newer"
+            problems.append(f"{key} {CHARTS[key].version} supports Kubernetes {span}, not {kubernetes_minor(version)}")
+    return problems
 
 # Seed 003 §3.2 "Component integrations": minimum supported versions, by chart key.
 MINIMUM_APP_VERSIONS: dict[str, str] = {
     "seldon-core": "1.9.1",
     "istio-base": "1.7.3",
+    "istio-cni": "1.7.3",
     "istiod": "1.7.3",
     "istio-gateway": "1.7.3",
     "knative-operator": "0.18.0",
@@ -85,7 +128,7 @@ MINIMUM_APP_VERSIONS: dict[str, str] = {
 # Seldon Core 1.x ships only the v1 SeldonDeployment CRD from 1.18 on; the shared CRD is 1.18.2.
 SELDON_CORE_SERIES = (1, 18)
 # Istio's control plane charts must move together.
-ISTIO_CHARTS = ("istio-base", "istiod", "istio-gateway")
+ISTIO_CHARTS = ("istio-base", "istio-cni", "istiod", "istio-gateway")
 
 
 def parse(version: str) -> tuple[int, ...]:
@@ -115,4 +158,5 @@ def compatibility_problems(charts: dict[str, ChartPin] = CHARTS) -> list[str]:
     istio = {charts[k].version for k in ISTIO_CHARTS if k in charts}
     if len(istio) > 1:
         problems.append(f"istio charts must share one version, got {sorted(istio)}")
+    problems += [f"the target Kubernetes {KUBERNETES_VERSION}: {p}" for p in kubernetes_problems(KUBERNETES_VERSION)]
     return problems

@@ -116,6 +116,24 @@ def _charts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _toolchain(args: argparse.Namespace) -> int:
+    from modelplane.toolchain.build import ToolchainError, bin_dir, ensure_all, missing
+
+    if args.action == "path":
+        print(bin_dir())
+        absent = missing()
+        if absent:
+            print(f"not built yet: {', '.join(absent)} (make toolchain)", file=sys.stderr)
+        return 1 if absent and args.check else 0
+    try:
+        ensure_all()
+    except ToolchainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"toolchain ready: export PATH={bin_dir()}:$PATH")
+    return 0
+
+
 def _stack_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", required=True)
     parser.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
@@ -164,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument("archives", nargs="+", help="packaged charts (.tgz)")
     extract.add_argument("--into", required=True, help="the chart-data directory")
     charts.set_defaults(func=_charts)
+    toolchain = sub.add_parser("toolchain", help="the control plane and kubectl, built from their Go modules "
+                                                 "and cached under ~/.cache/modelplane/toolchain")
+    toolchain_sub = toolchain.add_subparsers(dest="action", required=True)
+    toolchain_sub.add_parser("build", help="build (or find on PATH at the pinned versions) every tool; cached")
+    path = toolchain_sub.add_parser("path", help="print the one directory holding every tool")
+    path.add_argument("--check", action="store_true", help="exit 1 when a tool is missing or at another version")
+    toolchain.set_defaults(func=_toolchain)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

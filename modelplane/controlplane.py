@@ -1,5 +1,6 @@
-"""A real Kubernetes control plane on loopback for tests and for trying playbooks by hand:
-etcd + kube-apiserver + kube-controller-manager 1.20.2 (built by scripts/build-controlplane.sh).
+"""A real Kubernetes control plane on loopback for tests and for trying playbooks by hand: etcd,
+kube-apiserver and kube-controller-manager at the Kubernetes version the stacks target, built from their
+Go modules by `make toolchain` (modelplane.toolchain).
 
 There is no kubelet: pods are stored but never run. Authentication is by static tokens (an admin in
 system:masters plus test users with groups), authorization is RBAC, and an audit log records every
@@ -30,7 +31,6 @@ from pathlib import Path
 
 import yaml
 
-CACHE = Path(os.environ.get("MODELPLANE_K8S_CACHE", Path.home() / ".cache/modelplane/k8s-1.20.2"))
 STATE = Path(os.environ.get("MODELPLANE_CONTROLPLANE_STATE", Path.home() / ".cache/modelplane/controlplane.json"))
 ADMIN = "admin"
 # the controller-manager's own identity, so its writes (garbage collection, namespace cleanup) are never
@@ -53,14 +53,13 @@ def free_port() -> int:
 
 
 def binaries() -> dict[str, str]:
-    found = {"kube-apiserver": CACHE / "bin/kube-apiserver",
-             "kube-controller-manager": CACHE / "bin/kube-controller-manager"}
+    from modelplane.toolchain.build import bin_dir
+
+    found = {name: bin_dir() / name for name in ("etcd", "kube-apiserver", "kube-controller-manager")}
     missing = [str(p) for p in found.values() if not p.exists()]
-    etcd = shutil.which("etcd")
-    if missing or not etcd:
-        raise RuntimeError(f"control plane binaries missing ({', '.join(missing) or 'etcd'}): "
-                           "run scripts/build-controlplane.sh (make controlplane-build)")
-    return {**{k: str(v) for k, v in found.items()}, "etcd": etcd}
+    if missing:
+        raise RuntimeError(f"control plane binaries missing ({', '.join(missing)}): run `make toolchain`")
+    return {k: str(v) for k, v in found.items()}
 
 
 @dataclass
@@ -108,7 +107,7 @@ class ControlPlane:
         self._spawn("kube-apiserver", [
             bins["kube-apiserver"], f"--etcd-servers=http://127.0.0.1:{etcd_port}",
             "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={self.port}",
-            "--insecure-port=0", f"--cert-dir={w / 'certs'}", f"--token-auth-file={w / 'tokens.csv'}",
+            f"--cert-dir={w / 'certs'}", f"--token-auth-file={w / 'tokens.csv'}",
             "--authorization-mode=RBAC", f"--service-account-key-file={w / 'sa.pub'}",
             f"--service-account-signing-key-file={w / 'sa.key'}",
             "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -124,7 +123,7 @@ class ControlPlane:
             "-persistentvolume-binder,-persistentvolume-expander,-ttl",
             f"--service-account-private-key-file={w / 'sa.key'}",
             f"--root-ca-file={self.ca_file}", "--leader-elect=false",
-            "--port=0", "--secure-port=0", "--use-service-account-credentials=false",
+            "--secure-port=0", "--use-service-account-credentials=false",
             "--concurrent-namespace-syncs=10", "--concurrent-gc-syncs=20"])
         return self
 

@@ -12,6 +12,9 @@ from components.addons.istio import (
     SELDON_GATEWAY,
     IstioConfig,
     cluster_local_values,
+    cni_enabled,
+    cni_values,
+    istiod_values,
 )
 
 
@@ -19,14 +22,18 @@ class Istio(pulumi.ComponentResource):
     gateway_ref: str
 
     def __init__(self, name: str, config: IstioConfig, *, namespace: pulumi.Input[str], service_type: str,
-                 opts: pulumi.ResourceOptions | None = None):
+                 cloud: str, opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelplane:addons:Istio", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.base = HelmAddon("istio-base", pin=config.pin("istio-base"), namespace=namespace,
                               values={"defaultRevision": "default"}, opts=child)
+        # the node agent first: pods injected once istiod runs rely on it for their traffic redirection
+        self.cni = HelmAddon("istio-cni", pin=config.pin("istio-cni"), namespace=namespace,
+                             values=cni_values(cloud), overrides=config.cni.values, depends_on=[self.base],
+                             opts=child) if cni_enabled(config) else None
         self.istiod = HelmAddon("istiod", pin=config.pin("istiod"), namespace=namespace,
-                                values={"meshConfig": {"accessLogFile": "/dev/stdout"}},
-                                overrides=config.values, depends_on=[self.base], opts=child)
+                                values=istiod_values(config), overrides=config.values,
+                                depends_on=[self.base, *([self.cni] if self.cni else [])], opts=child)
         ingress_service = {"type": service_type}
         if config.load_balancer_source_ranges and service_type == "LoadBalancer":
             ingress_service["loadBalancerSourceRanges"] = config.load_balancer_source_ranges

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from components.base import Cidr, DnsLabel, Strict
 from components.cluster.presets import PresetName
 from components.errors import FieldProblems
-from components.versions import KUBERNETES_VERSION
+from components.versions import kubernetes_minor
 
 CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"]
@@ -23,7 +23,7 @@ class EksClusterConfig(Strict):
     size: PresetName = "standard"
     # more nodes of the preset's type than the preset's count (many models need more than `ha` has)
     node_count: int | None = Field(default=None, ge=1, le=1000)
-    kubernetes_version: str = Field(default=KUBERNETES_VERSION, pattern=r"^1\.[0-9]{2}$")
+    kubernetes_version: str = Field(default=kubernetes_minor(), pattern=r"^1\.[0-9]{2}$")
     # private subnets in at least two availability zones (the network is usually another team's) ...
     subnet_ids: list[str] | None = Field(default=None, min_length=2)
     # ... or a VPC modelplane creates (components.cluster.network), in these zones (default: <region>a-c)

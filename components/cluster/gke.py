@@ -8,6 +8,7 @@ from pydantic import Field
 
 from components.base import DnsLabel, Strict
 from components.cluster.presets import PresetName
+from components.versions import kubernetes_minor
 
 REGIONAL_ZONES = 3
 
@@ -21,8 +22,9 @@ class GkeClusterConfig(Strict):
     # more nodes of the preset's type than the preset's count (many models need more than `ha` has)
     node_count: int | None = Field(default=None, ge=1, le=1000)
     release_channel: Literal["RAPID", "REGULAR", "STABLE"] = "REGULAR"
-    # the minimum control-plane version (e.g. "1.33"), within what the channel offers; unset: the channel's default
-    kubernetes_version: str | None = Field(default=None, pattern=r"^1\.[0-9]{2}(\.[0-9]+(-gke\.[0-9]+)?)?$")
+    # the minimum control-plane version (e.g. "1.34"), within what the channel offers; null: the channel's default
+    kubernetes_version: str | None = Field(default=kubernetes_minor(),
+                                           pattern=r"^1\.[0-9]{2}(\.[0-9]+(-gke\.[0-9]+)?)?$")
     network: str = "default"
     subnetwork: str | None = None
     # seed 003 §9.1.3: small node disks cause evictions; the presets use 100 GB

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from components import opa
-from components.names import is_reserved
-from policies.rules.base import Context, Violation, rule
+from components.names import FACTS_CONFIGMAP, is_reserved
+from policies.rules.base import Context, Violation, platform_facts, rule
 
 
 @rule("MP012", "Tenant namespaces are not reserved and have a quota outside dev", severity="medium",
@@ -58,3 +58,20 @@ def opa_configmap(ctx: Context):
         opa.merge(opa.parse_document(None), {}, by_namespace)
     except opa.PolicyError as exc:
         yield Violation(f"ConfigMap seldon-system/{opa.CONFIGMAP}", str(exc))
+
+
+@rule("MP034", "Tenant namespaces enforce at least baseline Pod Security", severity="critical",
+      rationale="A namespace that enforces `privileged` admits any pod its tenant writes: a privileged container, "
+                "the node's disk as a hostPath, the node's network — and with them every other tenant's secrets "
+                "on that node. Istio's sidecar injection needs NET_ADMIN and NET_RAW in an init container unless "
+                "Istio's CNI agent sets up the traffic redirection, so without the agent tenants cannot enforce "
+                "even baseline.",
+      fix="Keep addons.istio.cni enabled (the default): tenant namespaces then enforce tenancy.podSecurity.")
+def tenants_enforce_pod_security(ctx: Context):
+    enforced = platform_facts(ctx.resources).get("podSecurityEnforce")
+    if enforced != "privileged" or not (ctx.tenants and ctx.tenants.tenants):
+        return
+    names = ", ".join(t.name for t in ctx.tenants.tenants[:3]) + (", ..." if len(ctx.tenants.tenants) > 3 else "")
+    yield Violation(f"ConfigMap seldon-system/{FACTS_CONFIGMAP}",
+                    f"podSecurityEnforce: privileged: tenant namespaces ({names}) admit privileged, hostPath and "
+                    "host-network pods (Istio runs without its CNI agent)")

@@ -9,11 +9,13 @@ import time
 
 import pytest
 import yaml
-from kubernetes import client
+from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
 from components.tenants import load_tenants
+from modelplane.apply import read_manifests
 from tests.ansible.conftest import TENANTS, describe_requests, playbook
+from tests.fakes.pod_shapes import istio_injected, seldon_core_pods
 
 pytestmark = pytest.mark.controlplane
 FILE = TENANTS / "varied-10.yaml"
@@ -49,7 +51,8 @@ def test_namespaces_carry_visibility_gitops_and_pod_security_labels(onboarded, a
         assert {k: v for k, v in labels.items() if k.startswith(("seldon.group.", "seldon.user."))} == {
             **{f"seldon.group.{g}": a for g, a in tenant.groups.items()},
             **{f"seldon.user.{u}": a for u, a in tenant.users.items()}}
-        assert labels["pod-security.kubernetes.io/enforce"] == "privileged"  # istio-init without CNI
+        # Istio's CNI agent allows baseline; Seldon Core's executor does not meet restricted
+        assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
         assert labels["pod-security.kubernetes.io/warn"] == "restricted"
         if tenant.gitops:
             assert labels["seldon.gitops"] == "enabled"
@@ -150,6 +153,36 @@ def test_isolation_matrix(onboarded, api):
             checked += 1
     print(f"\nisolation matrix: {checked} principal x namespace pairs, {len(cross_tenant_writes)} cross-tenant writes")
     assert cross_tenant_writes == []
+
+
+def _pod_as(api, namespace: str, name: str, spec: dict) -> str:
+    """`admitted`, or the server's reason for refusing a pod (server-side dry run: nothing is stored)."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace}, "spec": spec}
+    try:
+        client.CoreV1Api(api).create_namespaced_pod(namespace, pod, dry_run="All")
+    except ApiException as exc:
+        return json.loads(exc.body)["message"]
+    return "admitted"
+
+
+def test_isolation_matrix_a_tenant_cannot_run_a_privileged_pod(onboarded, platform, rendered):
+    """The matrix's Pod Security row: alice may write in nlp (RBAC lets her create pods there), yet the
+    namespace onboarding labelled refuses a privileged, a hostPath and a host-network pod; a model pod as
+    Seldon Core builds it and Istio (with its CNI agent) injects it is admitted."""
+    alice = config.new_client_from_config(str(platform.kubeconfig("alice")))
+    box = {"name": "m", "image": "registry.example.com/m:1.0.0"}
+    breaks = {"privileged": {"containers": [{**box, "securityContext": {"privileged": True}}]},
+              "hostpath": {"containers": [box], "volumes": [{"name": "node", "hostPath": {"path": "/"}}]},
+              "hostnetwork": {"containers": [box], "hostNetwork": True}}
+    for name, spec in breaks.items():
+        answer = _pod_as(alice, "nlp", name, spec)
+        assert 'violates PodSecurity "baseline:latest"' in answer, (name, answer)
+    assert _pod_as(alice, "nlp", "plain", {"containers": [box]}) == "admitted"
+    sdep = next(o for o in read_manifests(rendered["prod"] / "manifests") if o["kind"] == "SeldonDeployment")
+    model = istio_injected(seldon_core_pods(sdep)[0][1], cni=True, proxy_seccomp=True)
+    assert _pod_as(alice, "nlp", "model", model["spec"]) == "admitted"
+    assert _pod_as(alice, "vision", "elsewhere", {"containers": [box]}) == (
+        'pods is forbidden: User "alice" cannot create resource "pods" in API group "" in the namespace "vision"')
 
 
 def test_check_mode_writes_nothing_and_reports(onboarded, platform, extra_vars_file, tmp_path, api):

@@ -1,5 +1,5 @@
-"""What `modelplane render` says `pulumi up` would create, applied to a real kube-apiserver 1.20.2 with
-the upstream CRDs loaded."""
+"""What `modelplane render` says `pulumi up` would create, applied to a real kube-apiserver at the
+Kubernetes version the stacks target, with the upstream CRDs loaded as shipped."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from modelplane.apply import apply_objects, read_manifests
 from modelplane.controlplane import ADMIN
 from modelplane.crds import crd_documents
 from tests.conftest import STACKS
-from tests.modelplane.test_crds import upstream_documents
 
 pytestmark = pytest.mark.controlplane
 
@@ -34,26 +33,24 @@ def test_all_shared_crds_loaded(controlplane):
     assert controlplane.crds == [d["metadata"]["name"] for d in crd_documents()]
 
 
-def test_the_1_20_adjustments_are_exactly_what_the_real_server_refuses(controlplane):
-    """Each CRD as upstream ships it is dry-run on the real 1.20 server (under a renamed group, so it does not
-    collide with the loaded one): the loader changes a document if and only if the server refuses it."""
-    api = client.ApiextensionsV1Api(config.new_client_from_config(str(controlplane.kubeconfig(ADMIN))))
-    adjusted = {d["metadata"]["name"]: d for d in crd_documents()}
-    verdicts = {}
-    for doc in upstream_documents():
-        probe = copy.deepcopy(doc)
-        probe["spec"]["group"] += ".probe.modelplane.test"
-        probe["metadata"] = {"name": f"{doc['spec']['names']['plural']}.{probe['spec']['group']}"}
-        try:
-            api.create_custom_resource_definition(probe, dry_run="All")
-            refused = False
-        except client.ApiException as exc:
-            assert exc.status == 422, exc.body
-            refused = True
-        verdicts[doc["metadata"]["name"]] = (refused, adjusted[doc["metadata"]["name"]] != doc)
-    print(f"\nrefused as shipped, and adjusted: {sorted(n for n, (r, _) in verdicts.items() if r)}")
-    assert all(refused == changed for refused, changed in verdicts.values()), verdicts
-    assert any(refused for refused, _ in verdicts.values())
+def test_cel_rules_of_the_shipped_crds_are_enforced_by_the_server(controlplane):
+    """The CRDs went in unmodified, their CEL rules (x-kubernetes-validations) with them: an Istio
+    AuthorizationPolicy that breaks two of them is refused with the rules' own messages."""
+    api = client.CustomObjectsApi(config.new_client_from_config(str(controlplane.kubeconfig(ADMIN))))
+    policy = {"apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
+              "metadata": {"name": "cel-probe", "namespace": "default"},
+              "spec": {"selector": {"matchLabels": {"app": "model-*"}},
+                       "targetRef": {"group": "", "kind": "Service", "name": "model"}}}
+    with pytest.raises(client.ApiException) as refused:
+        api.create_namespaced_custom_object("security.istio.io", "v1", "default", "authorizationpolicies", policy,
+                                            dry_run="All")
+    assert refused.value.status == 422
+    assert "wildcard not allowed in label value match" in refused.value.body
+    assert "only one of targetRefs or selector can be set" in refused.value.body
+    del policy["spec"]["targetRef"]
+    policy["spec"]["selector"]["matchLabels"]["app"] = "model"
+    api.create_namespaced_custom_object("security.istio.io", "v1", "default", "authorizationpolicies", policy,
+                                        dry_run="All")
 
 
 def rendered_objects(out: Path) -> list[dict]:
@@ -84,6 +81,42 @@ def test_every_rendered_object_is_accepted(controlplane, rendered, stack):
     unverifiable = {" ".join(d.split()[:2]) for d in report.not_served}
     assert unverifiable <= NOT_VERIFIABLE_KINDS
     assert len(report.applied) >= len(objects) - len(report.not_served)
+
+
+def test_nothing_rendered_uses_a_deprecated_or_unserved_api(controlplane, rendered, corpus_render):
+    """Decided by the server, not by a list of ours: every (apiVersion, kind) the four stacks and the corpus
+    render is in the server's discovery; no CRD version among them is marked deprecated in the CRD the
+    server holds; and a server-side dry run of one object of each leaves no `k8s.io/deprecated` annotation
+    in the audit log (how kube-apiserver flags a deprecated built-in API)."""
+    from kubernetes import dynamic
+
+    kubeconfig = controlplane.kubeconfig(ADMIN)
+    objects = [o for out in (*rendered.values(), corpus_render) for o in rendered_objects(out)]
+    one_of_each = {(o["apiVersion"], o["kind"]): o for o in objects}
+    api = dynamic.DynamicClient(config.new_client_from_config(str(kubeconfig)))
+    apply_objects(kubeconfig, tenant_namespaces(objects) + [o for o in objects if o["kind"] == "Namespace"])
+    crds = {(c.spec.group, v.name): bool(v.deprecated)
+            for c in client.ApiextensionsV1Api(api.client).list_custom_resource_definition().items
+            for v in c.spec.versions}
+    since = len(controlplane.audit_events())
+    deprecated_crd_versions = []
+    for (api_version, kind), obj in sorted(one_of_each.items()):
+        resource = api.resources.get(api_version=api_version, kind=kind)  # raises when not in discovery
+        group, _, version = api_version.rpartition("/")
+        if crds.get((group, version)):
+            deprecated_crd_versions.append(api_version)
+        resource.server_side_apply(body=obj, namespace=obj["metadata"].get("namespace"),
+                                   field_manager="modelplane-api-check", force_conflicts=True, dry_run="All")
+    flagged = sorted({e["requestURI"] for e in controlplane.audit_events()[since:]
+                      if (e.get("annotations") or {}).get("k8s.io/deprecated") == "true"})
+    print(f"\n{len(one_of_each)} API kinds rendered, checked against the server's discovery and audit log")
+    assert deprecated_crd_versions == [] and flagged == []
+    assert len(one_of_each) >= 17
+    # the control: the same audit log does flag a deprecated API (v1 Endpoints, deprecated since 1.33)
+    since = len(controlplane.audit_events())
+    client.CoreV1Api(api.client).list_namespaced_endpoints("default")
+    assert [e["requestURI"] for e in controlplane.audit_events()[since:]
+            if (e.get("annotations") or {}).get("k8s.io/deprecated") == "true"] == ["/api/v1/namespaces/default/endpoints"]
 
 
 def test_every_corpus_model_is_accepted(controlplane, corpus_render):

@@ -90,7 +90,7 @@ def test_a_values_key_the_pinned_chart_lacks_fails_prod_with_chart_data(stack_tr
     assert "MANDATORY MP016" in out
     assert ("Helm release prometheus: values.prometheus.prometheusSpec.retentionnn: not a value of chart "
             "kube-prometheus-stack 77.0.0 (did you mean 'retention'?)") in out
-    assert "note: Helm values of 14 release(s) checked against the chart data" in out
+    assert "note: Helm values of 15 release(s) checked against the chart data" in out
 
 
 def test_without_chart_data_check_says_values_were_not_checked(stack_tree, capsys, monkeypatch):

@@ -56,8 +56,10 @@ def test_install_order_is_shown_without_implied_edges(rendered):
     plan = read_plan(rendered["prod"])
     graph = nodes(plan)
     edges = {(a.label.split()[0], b.label.split()[0]) for a, b in install_edges(plan, graph)}
-    assert {("istio-base", "istiod"), ("istiod", "istio-ingressgateway"), ("istiod", "cluster-local-gateway")} <= edges
+    assert {("istio-base", "istio-cni"), ("istio-cni", "istiod"), ("istiod", "istio-ingressgateway"),
+            ("istiod", "cluster-local-gateway")} <= edges
     assert ("istio-base", "istio-ingressgateway") not in edges  # implied through istiod
+    assert ("istio-base", "istiod") not in edges  # implied through istio-cni
 
 
 def test_the_mermaid_block_declares_every_node_it_links(rendered, store):

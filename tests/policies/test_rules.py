@@ -78,6 +78,11 @@ def ctx(env: str = "prod", resources: list[Resource] = (), tenants: list[Tenant]
                    list(grants), list(default_credentials), ChartStore(charts_dir()) if charts else None)
 
 
+def facts(**data: str) -> Resource:
+    """The platform facts ConfigMap (components.tenancy.platform_facts) with the given entries."""
+    return k8s("v1", "ConfigMap", "modelplane-platform", "seldon-system", data=data)
+
+
 def tenant(name: str, quota: bool = True) -> Tenant:
     data = {"name": name, "groups": {"ds": "write"}}
     if quota:
@@ -173,6 +178,9 @@ CASES = {
               ctx(resources=[release("prometheus", "kube-prometheus-stack", version="77.0.0", values={
                   "prometheus": {"prometheusSpec": {"retentionnn": "7d"}}})], charts=True),
               "values.prometheus.prometheusSpec.retentionnn: not a value of chart kube-prometheus-stack 77.0.0"),
+    "MP034": (ctx(resources=[facts(podSecurityEnforce="baseline")], tenants=[tenant("team-a")]),
+              ctx(resources=[facts(podSecurityEnforce="privileged")], tenants=[tenant("team-a")]),
+              "podSecurityEnforce: privileged: tenant namespaces (team-a) admit privileged"),
 }
 
 # the Pod Security Standards rules: every control in both a SeldonDeployment and a Deployment

@@ -24,7 +24,7 @@ def _deps(plan, resource) -> set[tuple[str, str]]:
 def test_every_release_uses_the_pin_from_the_versions_module(rendered):
     pinned = {(p.chart, p.version, p.repository) for p in CHARTS.values()}
     releases = helm_releases(read_plan(rendered["dev"]))
-    assert len(releases) == 13
+    assert len(releases) == 14
     for _name, _ns, chart, version, repo in releases:
         assert (chart, version, repo) in pinned
 
@@ -32,7 +32,7 @@ def test_every_release_uses_the_pin_from_the_versions_module(rendered):
 def test_render_prints_releases_with_pins(tmp_path, capsys):
     assert main(["render", "--stack", "dev", "--out", str(tmp_path / "o")]) == 0
     out = capsys.readouterr().out
-    assert "13 Helm releases" in out
+    assert "14 Helm releases" in out
     assert "seldon-core                  seldon-system      seldon-core-operator 1.18.2" in out
     assert "## Seldon Deploy values (derived from the other add-ons)" in (tmp_path / "o" / "plan.md").read_text()
 
@@ -112,7 +112,8 @@ def test_disabling_argocd_and_postgres_turns_their_features_off(stack_tree, tmp_
 INSTALL_ORDER = [
     # (type, name) of a resource -> what it must wait for
     (("Gateway", "seldon-gateway"), {("Release", "istio-base"), ("Release", "istio-ingressgateway")}),
-    (("Release", "istiod"), {("Release", "istio-base")}),
+    (("Release", "istio-cni"), {("Release", "istio-base")}),
+    (("Release", "istiod"), {("Release", "istio-base"), ("Release", "istio-cni")}),
     (("Release", "knative-operator"), {("Release", "istiod"), ("Release", "cluster-local-gateway")}),
     (("KnativeServing", "knative-serving"), {("Release", "knative-operator"), ("Namespace", "knative-serving")}),
     (("KnativeEventing", "knative-eventing"), {("Release", "knative-operator"), ("Namespace", "knative-eventing")}),
@@ -139,3 +140,39 @@ def test_knative_components_are_awaited_until_ready(rendered):
     for name in ("knative-serving", "knative-eventing"):
         meta = _find(plan, f":Knative{name.split('-')[1].capitalize()}", name)["inputs"]["metadata"]
         assert meta["annotations"]["pulumi.com/waitFor"] == "condition=Ready"
+
+
+def _release(plan: dict, name: str) -> dict | None:
+    return next((r["inputs"] for r in plan["resources"] if r["type"] == "kubernetes:helm.sh/v3:Release"
+                 and r["name"] == name), None)
+
+
+def _namespace_labels(plan: dict, name: str) -> dict:
+    return _find(plan, ":Namespace", name)["inputs"]["metadata"]["labels"]
+
+
+def test_istio_runs_its_cni_agent_so_injection_needs_no_privileged_init_container(rendered):
+    """dev is a GKE stack: the agent's binaries go where GKE keeps CNI plugins, with the ResourceQuota GKE
+    needs for node-critical pods; istiod injects without istio-init; Istio's namespace runs the privileged
+    DaemonSet and says so; tenants enforce baseline (Seldon Core's executor cannot meet restricted)."""
+    plan = read_plan(rendered["dev"])
+    cni = _release(plan, "istio-cni")
+    assert (cni["chart"], cni["version"], cni["namespace"]) == ("cni", CHARTS["istio-cni"].version, "istio-system")
+    assert cni["values"] == {"cniBinDir": "/home/kubernetes/bin", "resourceQuotas": {"enabled": True}}
+    assert _release(plan, "istiod")["values"]["cni"] == {"enabled": True}
+    assert _namespace_labels(plan, "istio-system")["pod-security.kubernetes.io/enforce"] == "privileged"
+    assert "pod-security.kubernetes.io/enforce" not in _namespace_labels(plan, "seldon-system")
+    facts = _find(plan, ":ConfigMap", "platform-facts")["inputs"]["data"]
+    assert (facts["podSecurityEnforce"], facts["podSecurityAudit"]) == ("baseline", "restricted")
+    prod = read_plan(rendered["prod"])
+    assert _release(prod, "istio-cni")["values"] == {}  # EKS: the chart's /opt/cni/bin
+
+
+def test_istio_without_its_cni_agent_leaves_tenants_privileged(stack_tree, tmp_path):
+    edit_stack(stack_tree, "dev", lambda c: c["modelplane:addons"]["istio"].update(cni={"enabled": False}))
+    plan = render_plan(stack_tree, "dev", tmp_path / "o")
+    assert _release(plan, "istio-cni") is None
+    assert "cni" not in _release(plan, "istiod")["values"]
+    assert "pod-security.kubernetes.io/enforce" not in _namespace_labels(plan, "istio-system")
+    facts = _find(plan, ":ConfigMap", "platform-facts")["inputs"]["data"]
+    assert facts["podSecurityEnforce"] == "privileged"

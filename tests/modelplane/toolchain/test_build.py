@@ -1,0 +1,113 @@
+"""The toolchain's build module and cache, without running a Go build: the build itself is exercised by
+`make toolchain`, which every control-plane test depends on."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from components import versions
+from modelplane.toolchain import build
+from modelplane.toolchain.recipes import GoTool, all_tools, control_plane
+
+
+def test_the_control_plane_is_built_at_the_one_kubernetes_version():
+    etcd, kubernetes = control_plane()
+    assert kubernetes.version == f"v{versions.KUBERNETES_VERSION}"
+    assert kubernetes.staging_version == "v0." + ".".join(versions.KUBERNETES_VERSION.split(".")[1:])
+    assert f"-X k8s.io/component-base/version.gitVersion=v{versions.KUBERNETES_VERSION}" in kubernetes.ldflags
+    assert set(kubernetes.binaries) == {"kube-apiserver", "kube-controller-manager", "kubectl"}
+    assert etcd.version == f"v{versions.ETCD_VERSION}" and etcd.binaries == ("etcd",)
+
+
+def test_a_pin_or_recipe_change_moves_the_cache_key():
+    kubernetes = control_plane()[1]
+    keys = {kubernetes.key, dataclasses.replace(kubernetes, version="v1.34.5").key,
+            dataclasses.replace(kubernetes, ldflags=()).key}
+    assert len(keys) == 3
+    assert kubernetes.key == control_plane()[1].key
+
+
+UPSTREAM = {
+    "Go": "1.24.0",
+    "Godebug": [{"Key": "default", "Value": "go1.24"}],
+    "Require": [{"Path": "k8s.io/api", "Version": "v0.0.0"}, {"Path": "github.com/x/y", "Version": "v1.2.3"},
+                {"Path": "k8s.io/kubectl", "Version": "v0.0.0"}],
+    "Replace": [{"Old": {"Path": "k8s.io/api"}, "New": {"Path": "./staging/src/k8s.io/api"}},
+                {"Old": {"Path": "k8s.io/kubectl"}, "New": {"Path": "./staging/src/k8s.io/kubectl"}},
+                {"Old": {"Path": "github.com/x/y"}, "New": {"Path": "github.com/fork/y", "Version": "v1.2.4"}},
+                {"Old": {"Path": "example.com/forbidden"}, "New": {"Path": "./FORBIDDEN_DEPENDENCY"}}],
+}
+
+
+def test_the_build_module_publishes_only_local_placeholders_and_keeps_go_and_godebug():
+    kubernetes = control_plane()[1]
+    edits = build._edits(kubernetes, UPSTREAM)
+    staging = kubernetes.staging_version
+    assert edits == [f"-require=k8s.io/kubernetes@{kubernetes.version}", "-go=1.24.0", "-godebug=default=go1.24",
+                     f"-replace=k8s.io/api=k8s.io/api@{staging}", f"-replace=k8s.io/kubectl=k8s.io/kubectl@{staging}"]
+
+
+def test_a_placeholder_without_a_published_version_is_refused_by_name():
+    etcd = control_plane()[0]
+    with pytest.raises(build.ToolchainError, match="k8s.io/api is required at v0.0.0"):
+        build._edits(etcd, UPSTREAM)
+
+
+def _fake_binary(where: Path, name: str, prints: str) -> Path:
+    path = where / name
+    path.write_text(f"#!/bin/sh\necho '{prints}'\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+@pytest.fixture
+def scratch_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "CACHE", tmp_path / "cache")
+    return tmp_path
+
+
+def test_a_tool_on_path_at_the_pin_is_linked_not_built(scratch_cache, monkeypatch):
+    etcd = control_plane()[0]
+    elsewhere = scratch_cache / "elsewhere"
+    elsewhere.mkdir()
+    binary = _fake_binary(elsewhere, "etcd", f"etcd Version: {versions.ETCD_VERSION}")
+    monkeypatch.setenv("PATH", f"{elsewhere}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(build, "_build", lambda *_: pytest.fail("built although PATH had it at the pin"))
+    said = []
+    assert build.ensure(etcd, said.append) == build.bin_dir()
+    assert (build.bin_dir() / "etcd").resolve() == binary
+    assert "found on PATH" in said[0]
+    assert build.missing([etcd]) == []
+
+
+def test_a_tool_on_path_at_another_version_is_not_used(scratch_cache, monkeypatch):
+    etcd = control_plane()[0]
+    elsewhere = scratch_cache / "elsewhere"
+    elsewhere.mkdir()
+    _fake_binary(elsewhere, "etcd", "etcd Version: 3.4.30")
+    monkeypatch.setenv("PATH", f"{elsewhere}{os.pathsep}{os.environ['PATH']}")
+    builds = []
+
+    def fake_build(tool: GoTool, target: Path) -> float:
+        target.mkdir(parents=True)
+        _fake_binary(target, "etcd", f"etcd Version: {versions.ETCD_VERSION}")
+        builds.append(tool.key)
+        return 1.0
+
+    monkeypatch.setattr(build, "_build", fake_build)
+    assert build.missing([etcd]) == ["etcd"]
+    build.ensure(etcd, lambda _: None)
+    assert builds == [etcd.key]
+    assert build.missing([etcd]) == []
+    build.ensure(etcd, lambda _: None)
+    assert builds == [etcd.key], "a warm cache is reused without a build"
+
+
+def test_every_tool_of_make_toolchain_is_on_its_path():
+    """`make test` runs `make toolchain` first: every binary is there at its pin."""
+    assert build.missing(all_tools()) == []
