@@ -68,7 +68,8 @@ def stack_tree(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def controlplane(tmp_path_factory):
-    """etcd + kube-apiserver + kube-controller-manager 1.20.2 with every shared CRD loaded."""
+    """etcd + kube-apiserver + kube-controller-manager at the target Kubernetes version (make toolchain),
+    with every shared CRD loaded as shipped."""
     from modelplane.controlplane import ADMIN, TEST_USERS, ControlPlane
     from modelplane.crds import load_crds
 

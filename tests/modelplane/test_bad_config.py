@@ -90,6 +90,12 @@ PROD_CASES = {
     "VPC CIDR too large for AWS": (
         lambda c: (c["modelplane:cluster"].pop("subnetIds"), c["modelplane:cluster"].update(vpcCidr="10.0.0.0/8")),
         "cluster.vpcCidr: '10.0.0.0/8': a VPC's prefix length is /16 to /24 on AWS"),
+    "Kubernetes older than Knative supports": (
+        lambda c: c["modelplane:cluster"].update(kubernetesVersion="1.31"),
+        "cluster.kubernetesVersion: knative-operator v1.22.2 supports Kubernetes 1.32 or newer, not 1.31"),
+    "Kubernetes newer than Istio supports": (
+        lambda c: c["modelplane:cluster"].update(kubernetesVersion="1.36"),
+        "cluster.kubernetesVersion: istio-base 1.29.6 supports Kubernetes 1.30 to 1.35, not 1.36"),
 }
 
 

@@ -23,8 +23,8 @@ def test_every_crd_of_the_shared_directory_is_loaded_unmodified():
 
 
 def test_the_shared_crds_carry_what_old_servers_refused():
-    """What a 1.20 server could not take is in the files and goes to the server as it is: CEL rules
-    (x-kubernetes-validations) and empty-string defaults. The control-plane tests load them unmodified."""
+    """CEL rules (x-kubernetes-validations) and empty-string defaults, which older servers refused, are in the
+    files and go to the server as they are: the control-plane tests load them unmodified."""
     text = repr(upstream_documents())
     assert "'x-kubernetes-validations'" in text
     assert "'default': ''" in text
