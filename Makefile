@@ -15,7 +15,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 up: $(VENV)/.installed
 	@command -v pulumi >/dev/null || { echo "make up needs the Pulumi CLI (https://www.pulumi.com/docs/install/); 'make render STACK=$(STACK)' shows what it would create without it"; exit 1; }
 	@if [ "$(STACK)" = local ]; then \
-	  name=$$($(PY) -c "from modelplane.stackfile import read_stack; import json; c=json.loads(read_stack('local')[0]['modelplane:cluster']); print(c.get('kindCluster') or '')"); \
+	  name=$$($(PY) -c "from modelplane.engine.stackfile import read_stack; import json; c=json.loads(read_stack('local')[0]['modelplane:cluster']); print(c.get('kindCluster') or '')"); \
 	  if [ -n "$$name" ] && ! kubectl config get-contexts "kind-$$name" >/dev/null 2>&1; then \
 	    command -v kind >/dev/null || { echo "stack local targets kind cluster '$$name', which does not exist, and kind is not installed (https://kind.sigs.k8s.io/)"; exit 1; }; \
 	    kind create cluster --name "$$name"; \
@@ -56,10 +56,10 @@ toolchain: $(VENV)/.installed
 	$(VENV)/bin/modelplane toolchain build
 
 controlplane-up: $(VENV)/.installed toolchain
-	$(PY) -m modelplane.controlplane up
+	$(PY) -m harness.controlplane up
 
 controlplane-down: $(VENV)/.installed
-	$(PY) -m modelplane.controlplane down
+	$(PY) -m harness.controlplane down
 
 clean:
 	rm -rf build .pytest_cache

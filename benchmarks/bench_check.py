@@ -33,9 +33,9 @@ from report import save
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from modelplane.check import check_stack  # noqa: E402
-from modelplane.plan import write_plan  # noqa: E402
-from modelplane.render import render  # noqa: E402
+from modelplane.commands.check import check_stack  # noqa: E402
+from modelplane.engine.render import render  # noqa: E402
+from modelplane.plan.report import write_plan  # noqa: E402
 from policies.rules import RULES  # noqa: E402
 from tests.policies.test_pod_security import CONTROLS, template  # noqa: E402
 
@@ -126,8 +126,8 @@ def import_times(cmd: list[str]) -> dict[str, float]:
 def measure(root: Path, plan: dict, out: Path) -> dict:
     write_plan(out, planted(plan), [])
     objects = sum(len(list((out / d).rglob("*.yaml"))) for d in ("manifests", "gitops"))
-    check = ["-m", "modelplane.cli", "check", "--stack", "prod", "--root", str(root), "--plan", str(out), "--format",
-             "json"]
+    check = ["-m", "modelplane.commands.cli", "check", "--stack", "prod", "--root", str(root), "--plan", str(out),
+             "--format", "json"]
     ours, ours_run = median_seconds([sys.executable, *check])
     imports = import_times(check)
     warm = []

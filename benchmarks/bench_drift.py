@@ -25,18 +25,19 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from components.tenants import parse_tenants  # noqa: E402
-from modelplane.apply import apply_objects, read_manifests  # noqa: E402
-from modelplane.controlplane import ADMIN, ControlPlane  # noqa: E402
-from modelplane.crds import load_crds  # noqa: E402
+from harness.controlplane import ADMIN, ControlPlane  # noqa: E402
+from modelplane.cluster.apply import apply_objects, read_manifests  # noqa: E402
+from modelplane.cluster.crds import load_crds  # noqa: E402
+from modelplane.cluster.kube import RESOURCES, Kube  # noqa: E402
 from modelplane.drift.compute import UNMANAGED_KINDS  # noqa: E402
 from modelplane.drift.desired import desired  # noqa: E402
-from modelplane.kube import RESOURCES, Kube  # noqa: E402
+from modelplane.engine.render import render  # noqa: E402
 from modelplane.onboarding.grants import apply_grants  # noqa: E402
 from modelplane.onboarding.objects import PlatformFacts  # noqa: E402
 from modelplane.onboarding.role import role_options  # noqa: E402
 from modelplane.onboarding.run import onboard  # noqa: E402
-from modelplane.plan import helm_releases, write_plan  # noqa: E402
-from modelplane.render import render  # noqa: E402
+from modelplane.plan.document import helm_releases  # noqa: E402
+from modelplane.plan.report import write_plan  # noqa: E402
 from tests.ansible.conftest import generated_tenants  # noqa: E402
 from tests.fakes.helm import release_secret  # noqa: E402
 

@@ -28,14 +28,14 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from components.tenants import parse_tenants  # noqa: E402
-from modelplane.apply import apply_objects, read_manifests  # noqa: E402
-from modelplane.controlplane import ADMIN, TEST_USERS, ControlPlane  # noqa: E402
-from modelplane.crds import load_crds  # noqa: E402
-from modelplane.kube import Kube  # noqa: E402
+from harness.controlplane import ADMIN, TEST_USERS, ControlPlane  # noqa: E402
+from modelplane.cluster.apply import apply_objects, read_manifests  # noqa: E402
+from modelplane.cluster.crds import load_crds  # noqa: E402
+from modelplane.cluster.kube import Kube  # noqa: E402
+from modelplane.engine.render import render  # noqa: E402
 from modelplane.onboarding.engine import desired_state  # noqa: E402
 from modelplane.onboarding.objects import Options, PlatformFacts  # noqa: E402
-from modelplane.plan import write_plan  # noqa: E402
-from modelplane.render import render  # noqa: E402
+from modelplane.plan.report import write_plan  # noqa: E402
 from tests.ansible.conftest import generated_tenants  # noqa: E402
 
 SIZES = (10, 100, 1000)

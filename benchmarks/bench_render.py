@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from report import save
 
-from modelplane.render import render
+from modelplane.engine.render import render
 
 REPO = Path(__file__).resolve().parent.parent
 SIZES = (10, 50, 200)

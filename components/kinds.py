@@ -1,4 +1,4 @@
-"""The Kubernetes kinds modelplane reads and writes by path (modelplane.kube), and the read-only role
+"""The Kubernetes kinds modelplane reads and writes by path (modelplane.cluster.kube), and the read-only role
 `modelplane drift` needs for them."""
 
 from __future__ import annotations

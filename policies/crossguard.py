@@ -20,7 +20,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from components.tenants import TenantsFile, load_tenants
-from modelplane.charts import ChartStore
+from modelplane.plan.charts import ChartStore
 from policies.rules import RULES, Context, Resource, Rule
 from policies.rules.base import environment_of
 

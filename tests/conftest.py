@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from modelplane.plan import read_plan, write_plan
-from modelplane.render import render
+from modelplane.engine.render import render
+from modelplane.plan.document import read_plan
+from modelplane.plan.report import write_plan
 
 STACKS = ("local", "dev", "staging", "prod")
 REPO = Path(__file__).resolve().parent.parent
@@ -46,10 +47,10 @@ def edit_stack(root: Path, stack: str, change) -> None:
 def render_plan(root: Path, stack: str, out: Path) -> dict:
     """`modelplane render --stack STACK --out OUT --root ROOT` through the CLI (exit 0), and its plan. Every
     variant a test renders this way also has its Helm values checked against the pinned charts."""
-    from modelplane.charts import ChartStore, check_releases
-    from modelplane.cli import main
-    from modelplane.plan import HELM_RELEASE
-    from modelplane.upstream import charts_dir
+    from modelplane.commands.cli import main
+    from modelplane.plan.charts import ChartStore, check_releases
+    from modelplane.plan.document import HELM_RELEASE
+    from modelplane.plan.upstream import charts_dir
 
     assert main(["render", "--stack", stack, "--out", str(out), "--root", str(root)]) == 0
     plan = read_plan(out)
@@ -70,8 +71,8 @@ def stack_tree(tmp_path) -> Path:
 def controlplane(tmp_path_factory):
     """etcd + kube-apiserver + kube-controller-manager at the target Kubernetes version (make toolchain),
     with every shared CRD loaded as shipped."""
-    from modelplane.controlplane import ADMIN, TEST_USERS, ControlPlane
-    from modelplane.crds import load_crds
+    from harness.controlplane import ADMIN, TEST_USERS, ControlPlane
+    from modelplane.cluster.crds import load_crds
 
     plane = ControlPlane(tmp_path_factory.mktemp("controlplane"), users=TEST_USERS).start()
     try:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from components.errors import ConfigError
 from components.stack import REPO_ROOT
+from modelplane.cluster.kube import Kube, KubeError
 from modelplane.drift.compute import APPLICATION, UNMANAGED_KINDS, compare
 from modelplane.drift.desired import desired
 from modelplane.drift.live import read
 from modelplane.drift.report import Report
-from modelplane.kube import Kube, KubeError
+from modelplane.engine.render import load_stack
 from modelplane.onboarding.role import role_options
-from modelplane.stackfile import load_stack
 
 
 def drift(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None, kubeconfig: str | None = None,

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from components import opa
 from components.tenants import is_tenant_namespace
+from modelplane.cluster.kube import key, ref
 from modelplane.drift.desired import ANSIBLE, ARGOCD, PULUMI, REDACTED, Desired, Expected
 from modelplane.drift.live import Live
-from modelplane.kube import key, ref
 from modelplane.onboarding.compare import differences
 from modelplane.onboarding.objects import MANAGED_BY, TENANT_LABEL
 

@@ -15,7 +15,7 @@ from components.tenants import TenantsFile
 from modelplane.drift.helm import Release
 from modelplane.onboarding import objects as build
 from modelplane.onboarding.engine import desired_state as onboarding_state
-from modelplane.plan import gitops_models, helm_releases, is_kubernetes_object, manifest
+from modelplane.plan.document import gitops_models, helm_releases, is_kubernetes_object, manifest
 
 PULUMI, ANSIBLE, ARGOCD = "Pulumi", "Ansible", "Argo CD"
 OWNERS = (PULUMI, ANSIBLE, ARGOCD)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from modelplane.cluster.kube import Kube, KubeError, key
 from modelplane.drift import helm
-from modelplane.kube import Kube, KubeError, key
 from modelplane.onboarding.objects import MANAGED_SELECTOR
 
 SECRET = ("v1", "Secret")

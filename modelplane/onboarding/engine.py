@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from components.tenants import Tenant
-from modelplane.kube import Kube, KubeError, key, ref
+from modelplane.cluster.kube import Kube, KubeError, key, ref
 from modelplane.onboarding import objects as build
 from modelplane.onboarding.compare import differences, owns_more_than
 

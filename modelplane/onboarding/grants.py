@@ -8,7 +8,7 @@ import copy
 from collections.abc import Iterable, Mapping
 
 from components import opa
-from modelplane.kube import Kube
+from modelplane.cluster.kube import Kube
 from modelplane.onboarding.engine import update_with_retry
 from modelplane.onboarding.objects import MANAGED_BY
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from components.tenants import Tenant
-from modelplane.kube import Kube, ref
+from modelplane.cluster.kube import Kube, ref
 from modelplane.onboarding import objects as build
 from modelplane.onboarding.compare import HIDDEN
 from modelplane.onboarding.engine import (

@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 from components.names import COMPONENT_TYPE as SELDON_MODEL
 from components.names import FACTS_CONFIGMAP
 from components.opa import Grant
-from modelplane.charts import ChartStore
+from modelplane.plan.charts import ChartStore
 
 Severity = Literal["low", "medium", "high", "critical"]
 Enforcement = Literal["advisory", "mandatory", "disabled"]
@@ -87,7 +87,7 @@ class Context:
     opa_grants: list[Grant] = field(default_factory=list)
     # stack config fields holding a seed default credential in plaintext (components.config)
     default_credentials: list[str] = field(default_factory=list)
-    # the pinned charts' data (modelplane.charts.ChartStore); None when none was given: values unchecked
+    # the pinned charts' data (modelplane.plan.charts.ChartStore); None when none was given: values unchecked
     charts: ChartStore | None = None
 
     @property
@@ -111,7 +111,7 @@ class Context:
         return out
 
     def plan_view(self) -> dict:
-        """The resources in plan.json's shape, for code that reads a plan (modelplane.requestlog)."""
+        """The resources in plan.json's shape, for code that reads a plan (modelplane.plan.requestlog)."""
         return {"resources": [{"type": r.type, "name": r.name, "urn": r.urn, "inputs": r.inputs, "dependsOn": []}
                               for r in self.resources]}
 

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 from components.dicts import walk
 from components.names import REDACTED, SEED_DEFAULT_SECRETS
-from modelplane.charts import check_release_inputs
-from modelplane.logpipeline import release_unrouted_inputs
-from modelplane.requestlog import request_log_path
-from modelplane.storage import unbound_volumes
+from modelplane.plan.charts import check_release_inputs
+from modelplane.plan.logpipeline import release_unrouted_inputs
+from modelplane.plan.requestlog import request_log_path
+from modelplane.plan.storage import unbound_volumes
 from policies.rules.base import Context, Resource, Violation, rule
 
 EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from kubernetes import config
 
-from modelplane.apply import apply_objects, read_manifests
-from modelplane.controlplane import ADMIN
+from harness.controlplane import ADMIN
+from modelplane.cluster.apply import apply_objects, read_manifests
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOKS = REPO / "ansible" / "playbooks"

@@ -13,7 +13,7 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
 from components.tenants import load_tenants
-from modelplane.apply import read_manifests
+from modelplane.cluster.apply import read_manifests
 from tests.ansible.conftest import TENANTS, describe_requests, playbook
 from tests.fakes.pod_shapes import istio_injected, seldon_core_pods
 

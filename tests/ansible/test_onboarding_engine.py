@@ -12,8 +12,8 @@ import yaml
 from kubernetes import client
 
 from components import opa
-from modelplane.controlplane import ADMIN
-from modelplane.kube import Kube, key
+from harness.controlplane import ADMIN
+from modelplane.cluster.kube import Kube, key
 from modelplane.onboarding.grants import apply_grants
 from tests.ansible.conftest import generated_tenants, playbook, start_playbook
 

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from components.vault import VaultError, VaultReader, VaultRef, client_from_env
-from modelplane.cli import main
+from modelplane.commands.cli import main
 from tests.conftest import edit_stack
 from tests.fakes.vault import VaultDouble
 

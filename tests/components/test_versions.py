@@ -13,7 +13,7 @@ from components.versions import (
     kubernetes_minor,
     kubernetes_problems,
 )
-from modelplane.upstream import charts_dir
+from modelplane.plan.upstream import charts_dir
 
 
 def test_committed_pins_are_compatible():

@@ -14,8 +14,8 @@ from kubernetes import client, config
 
 from components.namespaces import POD_SECURITY_ENFORCE
 from components.tenants import Tenant, TenantsFile
-from modelplane.apply import read_manifests
-from modelplane.controlplane import ADMIN
+from harness.controlplane import ADMIN
+from modelplane.cluster.apply import read_manifests
 from policies.rules import RULES, Context, Resource
 from policies.rules.pod_security import SAFE_SYSCTLS
 from tests.conftest import STACKS

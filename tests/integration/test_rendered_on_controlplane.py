@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config
 
-from modelplane.apply import apply_objects, read_manifests
-from modelplane.controlplane import ADMIN
-from modelplane.crds import crd_documents
+from harness.controlplane import ADMIN
+from modelplane.cluster.apply import apply_objects, read_manifests
+from modelplane.cluster.crds import crd_documents
 from tests.conftest import STACKS
 
 pytestmark = pytest.mark.controlplane
@@ -116,7 +116,8 @@ def test_nothing_rendered_uses_a_deprecated_or_unserved_api(controlplane, render
     since = len(controlplane.audit_events())
     client.CoreV1Api(api.client).list_namespaced_endpoints("default")
     assert [e["requestURI"] for e in controlplane.audit_events()[since:]
-            if (e.get("annotations") or {}).get("k8s.io/deprecated") == "true"] == ["/api/v1/namespaces/default/endpoints"]
+            if (e.get("annotations") or {}).get("k8s.io/deprecated") == "true"] == [
+        "/api/v1/namespaces/default/endpoints"]
 
 
 def test_every_corpus_model_is_accepted(controlplane, corpus_render):

@@ -14,8 +14,8 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from modelplane.check import pack_config_for
-from modelplane.plan import read_plan
+from modelplane.commands.check import pack_config_for
+from modelplane.plan.document import read_plan
 from policies.check import evaluate, resources_from_plan
 from policies.crossguard import policy_name
 from policies.rules import RULES, Context

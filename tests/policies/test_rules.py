@@ -8,8 +8,8 @@ import copy
 import pytest
 
 from components.tenants import Tenant, TenantsFile
-from modelplane.charts import ChartStore
-from modelplane.upstream import charts_dir
+from modelplane.plan.charts import ChartStore
+from modelplane.plan.upstream import charts_dir
 from policies.rules import RULES, Context, Resource
 from tests.policies import test_pod_security as pss
 

@@ -13,10 +13,10 @@ import yaml
 
 from components.password import GENERATED, weakness
 from components.stack import load
-from modelplane.charts import ChartStore
-from modelplane.plan import HELM_RELEASE, manifests, read_plan
-from modelplane.stackfile import read_stack
-from modelplane.upstream import charts_dir
+from modelplane.engine.stackfile import read_stack
+from modelplane.plan.charts import ChartStore
+from modelplane.plan.document import HELM_RELEASE, manifests, read_plan
+from modelplane.plan.upstream import charts_dir
 from policies.check import resources_from_plan
 from policies.rules import RULES, Context
 from tests.conftest import REPO, STACKS

@@ -8,8 +8,8 @@ import bcrypt
 import pytest
 
 from components.password import bcrypt_hash
-from modelplane.cli import main
-from modelplane.plan import manifests, read_plan
+from modelplane.commands.cli import main
+from modelplane.plan.document import manifests, read_plan
 from tests.conftest import edit_stack, render_plan
 
 METADATA_KEYS = {"dbname", "host", "user", "password", "port", "sslmode"}
@@ -244,7 +244,7 @@ def test_seed_default_credentials_are_refused_in_prod(stack_tree, tmp_path, caps
     lambda c: to_elasticsearch(c),
 ], ids=["rds", "elasticsearch"])
 def test_prod_backends_pass_the_stateful_policy(stack_tree, change):
-    from modelplane.check import check_stack
+    from modelplane.commands.check import check_stack
 
     edit_stack(stack_tree, "prod", change)
     result = check_stack("prod", stack_tree)

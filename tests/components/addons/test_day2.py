@@ -3,11 +3,11 @@ control planes, and every Fluent Bit input routed to an output."""
 
 from __future__ import annotations
 
-from modelplane.charts import ChartStore
-from modelplane.logpipeline import release_unrouted_inputs
-from modelplane.plan import read_plan
-from modelplane.render import render
-from modelplane.upstream import charts_dir
+from modelplane.engine.render import render
+from modelplane.plan.charts import ChartStore
+from modelplane.plan.document import read_plan
+from modelplane.plan.logpipeline import release_unrouted_inputs
+from modelplane.plan.upstream import charts_dir
 from policies.check import resources_from_plan
 from policies.rules import RULES, Context
 

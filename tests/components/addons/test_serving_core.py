@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from components.versions import CHARTS
-from modelplane.cli import main
-from modelplane.plan import helm_releases, read_plan, seldon_deploy_values
+from modelplane.commands.cli import main
+from modelplane.plan.document import helm_releases, read_plan, seldon_deploy_values
 from tests.conftest import edit_stack, render_plan
 
 

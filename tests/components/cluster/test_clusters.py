@@ -8,7 +8,7 @@ import yaml
 
 from components.cluster.network import subnet_cidrs
 from components.cluster.presets import PRESETS
-from modelplane.cli import main
+from modelplane.commands.cli import main
 from tests.conftest import edit_stack, render_plan
 
 CLOUDS = {

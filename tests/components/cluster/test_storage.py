@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from modelplane.charts import ChartStore
-from modelplane.plan import read_plan
-from modelplane.storage import storage_problems, volumes
-from modelplane.upstream import charts_dir
+from modelplane.plan.charts import ChartStore
+from modelplane.plan.document import read_plan
+from modelplane.plan.storage import storage_problems, volumes
+from modelplane.plan.upstream import charts_dir
 from tests.conftest import edit_stack, render_plan
 
 
@@ -82,7 +82,7 @@ def test_cluster_storage_class_overrides_and_is_recorded_for_review(stack_tree, 
 
 
 def test_a_bad_storage_class_name_is_refused(stack_tree, tmp_path, capsys):
-    from modelplane.cli import main
+    from modelplane.commands.cli import main
 
     edit_stack(stack_tree, "prod", lambda c: c["modelplane:cluster"].update(storageClass="GP3 fast"))
     assert main(["render", "--stack", "prod", "--out", str(tmp_path / "o"), "--root", str(stack_tree)]) == 2

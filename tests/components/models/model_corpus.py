@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from modelplane.cli import main
+from modelplane.commands.cli import main
 from tests.conftest import edit_stack
 
 CORPUS = Path(__file__).parent / "corpus"

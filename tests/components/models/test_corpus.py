@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from modelplane.cli import main
+from modelplane.commands.cli import main
 from tests.components.models.model_corpus import BAD, GOOD, corpus_stack, expectations
 
 

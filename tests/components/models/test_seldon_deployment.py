@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from components.models.seldon_deployment import RESTRICTED_CONTAINER
-from modelplane.plan import read_plan
+from modelplane.plan.document import read_plan
 
 
 def sdep(out: Path, ns: str, name: str) -> dict:

@@ -18,12 +18,13 @@ import yaml
 from kubernetes import client, config
 
 from components import opa
-from modelplane.apply import apply_objects, read_manifests
-from modelplane.controlplane import ADMIN, TEST_USERS, ControlPlane
-from modelplane.crds import load_crds
-from modelplane.kube import Kube
-from modelplane.plan import helm_releases, write_plan
-from modelplane.render import render
+from harness.controlplane import ADMIN, TEST_USERS, ControlPlane
+from modelplane.cluster.apply import apply_objects, read_manifests
+from modelplane.cluster.crds import load_crds
+from modelplane.cluster.kube import Kube
+from modelplane.engine.render import render
+from modelplane.plan.document import helm_releases
+from modelplane.plan.report import write_plan
 from tests.ansible.conftest import BATCH_CREDENTIALS, REPO, playbook
 from tests.fakes.helm import release_secret
 

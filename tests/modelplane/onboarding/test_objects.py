@@ -7,8 +7,8 @@ import base64
 from components.stack import load
 from components.tenancy import platform_facts
 from components.tenants import parse_tenants
+from modelplane.engine.stackfile import read_stack
 from modelplane.onboarding import objects as build
-from modelplane.stackfile import read_stack
 
 TENANTS = parse_tenants({"tenants": [
     {"name": "fraud", "groups": {"ds": "write", "auditors": "read"}, "users": {"alice": "read"},

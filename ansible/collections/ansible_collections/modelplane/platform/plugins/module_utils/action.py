@@ -20,7 +20,7 @@ import kubernetes.client  # noqa: E402,F401 (imported here, in the main process;
 
 from components.errors import ConfigError  # noqa: E402
 from components.opa import PolicyError  # noqa: E402
-from modelplane.kube import Kube, KubeError  # noqa: E402
+from modelplane.cluster.kube import Kube, KubeError  # noqa: E402
 from modelplane.onboarding.engine import OnboardingError  # noqa: E402
 
 CLUSTER_ARGUMENTS = {

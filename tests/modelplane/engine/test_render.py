@@ -1,0 +1,104 @@
+"""`modelplane render`: what a user sees, through the same code path as the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from modelplane.commands.cli import main
+from modelplane.plan.document import read_plan
+from tests.conftest import STACKS
+
+
+def _tree(path: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_stack_renders_plan_manifests_and_summary(rendered, stack):
+    out = rendered[stack]
+    plan = read_plan(out)
+    assert plan["stack"] == stack
+    for r in plan["resources"]:
+        assert set(r) >= {"type", "name", "parent", "inputs", "dependsOn"}
+    types = {r["type"] for r in plan["resources"]}
+    assert "kubernetes:helm.sh/v3:Release" in types
+    assert "kubernetes:machinelearning.seldon.io/v1:SeldonDeployment" in types
+    manifests = list((out / "manifests").rglob("*.yaml"))
+    assert manifests
+    for path in manifests:
+        obj = yaml.safe_load(path.read_text())
+        assert {"apiVersion", "kind", "metadata"} <= set(obj) and obj["metadata"]["name"]
+    summary = (out / "plan.md").read_text()
+    assert "## Helm releases" in summary and "seldon-core-operator" in summary
+
+
+def test_cli_render_twice_is_byte_identical(tmp_path, capsys):
+    assert main(["render", "--stack", "dev", "--out", str(tmp_path / "a")]) == 0
+    assert main(["render", "--stack", "dev", "--out", str(tmp_path / "b")]) == 0
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    assert "rendered stack 'dev'" in capsys.readouterr().out
+
+
+def test_render_replaces_a_previous_output_directory(tmp_path):
+    out = tmp_path / "out"
+    (out / "manifests").mkdir(parents=True)
+    (out / "manifests" / "stale.yaml").write_text("stale: true\n")
+    assert main(["render", "--stack", "local", "--out", str(out)]) == 0
+    assert not (out / "manifests" / "stale.yaml").exists()
+
+
+def test_dependencies_and_parents_are_recorded(rendered):
+    plan = read_plan(rendered["prod"])
+    by_urn = {r["urn"]: r for r in plan["resources"]}
+    istiod = next(r for r in plan["resources"] if r["type"].endswith("Release") and r["name"] == "istiod")
+    assert any(by_urn[d]["name"] == "istio-base" for d in istiod["dependsOn"])
+    gateway = next(r for r in plan["resources"] if r["type"].endswith(":Gateway"))
+    assert by_urn[gateway["parent"]]["type"] == "modelplane:addons:Istio"
+    sdep = next(r for r in plan["resources"] if r["type"].endswith(":SeldonDeployment"))
+    assert any(by_urn[d]["name"] == "seldon-core" and by_urn[d]["type"].endswith("Release")
+               for d in sdep["dependsOn"])
+
+
+def test_prod_protects_cluster_and_namespaces(rendered):
+    plan = read_plan(rendered["prod"])
+    protected = {(r["type"], r["name"]) for r in plan["resources"] if r["options"]["protect"]}
+    assert ("aws:eks/cluster:Cluster", "modelplane-cluster") in protected
+    assert ("aws:eks/nodeGroup:NodeGroup", "modelplane-cluster-nodes") in protected
+    assert ("kubernetes:core/v1:Namespace", "seldon-logs") in protected
+    dev = read_plan(rendered["dev"])
+    assert not any(r["options"]["protect"] for r in dev["resources"])
+
+
+def test_eks_node_disk_and_kubeconfig_secret(rendered):
+    plan = read_plan(rendered["prod"])
+    nodes = next(r for r in plan["resources"] if r["type"] == "aws:eks/nodeGroup:NodeGroup")
+    assert nodes["inputs"]["diskSize"] == 100
+    assert nodes["inputs"]["scalingConfig"]["desiredSize"] == 6
+    provider = next(r for r in plan["resources"] if r["type"] == "pulumi:providers:kubernetes")
+    assert provider["inputs"]["kubeconfig"] == "<redacted>"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_known_secret_value_in_any_output(rendered, stack):
+    # plaintext seed defaults in the local stack, and the ciphertext stand-ins of the secure: keys
+    known = ["minioadmin", "v1:AAAA", "ZGV2LWdpdC10b2tlbi1jaXBoZXJ0ZXh0"]
+    for path in rendered[stack].rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            for value in known:
+                assert value not in text, f"{value!r} leaked into {path}"
+    plan = read_plan(rendered[stack])
+    secrets = [r for r in plan["resources"] if r["type"] == "kubernetes:core/v1:Secret"]
+    for secret in secrets:
+        assert set(secret["inputs"]["stringData"].values()) == {"<redacted>"}
+
+
+def test_local_plaintext_admin_password_is_redacted(rendered):
+    plan = read_plan(rendered["local"])
+    creds = [r for r in plan["resources"] if r["name"].endswith("elastic-credentials")]
+    assert len(creds) == 2
+    assert {r["inputs"]["metadata"]["namespace"] for r in creds} == {"seldon-logs", "seldon-system"}
+    assert all(r["inputs"]["stringData"]["password"] == "<redacted>" for r in creds)
