@@ -16,8 +16,9 @@ EXIT_INVALID = 2
 def _render(args: argparse.Namespace) -> int:
     from modelplane.engine.render import render
     from modelplane.plan.document import helm_releases, is_kubernetes_object
-    from modelplane.plan.report import write_plan
+    from modelplane.plan.report import check_output_dir, write_plan
 
+    check_output_dir(Path(args.out))  # before rendering: a refused --out costs nothing
     rendered = render(args.stack, Path(args.root))
     plan, notes = rendered.plan, rendered.notes
     write_plan(Path(args.out), plan, notes, rendered.footprint, rendered.charts)
@@ -145,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     render = sub.add_parser("render", help="write the offline plan of a stack (what `pulumi up` would create)")
     _stack_arguments(render)
-    render.add_argument("--out", required=True, help="output directory (replaced)")
+    render.add_argument("--out", required=True, help="output directory: new, empty, or an earlier render's output "
+                                                     "(replaced); anything else is refused")
     render.set_defaults(func=_render)
     check = sub.add_parser("check", help="policy rules on the plan, the tenants file and the OPA grants")
     _stack_arguments(check)

@@ -89,12 +89,54 @@ def plan_markdown(plan: dict, notes: list[str], footprint=None, charts=None) -> 
     return "\n".join(out) + "\n"
 
 
+# written into every render output: the mark of a directory render may replace
+MARKER = ".modelplane-render"
+# what a render writes, and all a directory it replaces may hold
+RENDER_ENTRIES = {MARKER, "plan.json", "plan.md", "manifests", GITOPS_DIR}
+
+
+def _rendered_before(where: Path) -> bool:
+    """Marked, or (written before the marker existed) holding a plan.json that is a render's plan."""
+    if (where / MARKER).is_file():
+        return True
+    try:
+        plan = json.loads((where / "plan.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(plan, dict) and {"stack", "resources"} <= set(plan)
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Refuse (ConfigError) an output directory whose replacement would delete anything render did not
+    write: a directory with other files, a file, or the current directory or one that contains it."""
+    from components.errors import ConfigError
+
+    where = Path(out_dir).resolve()
+    here = Path.cwd().resolve()
+    problem = None
+    if where == here or where in here.parents:
+        problem = "it is the current directory or contains it; name a directory below it (e.g. build/dev)"
+    elif where.exists() and not where.is_dir():
+        problem = "it is a file, not a directory"
+    elif where.is_dir() and any(where.iterdir()):
+        foreign = sorted(e.name for e in where.iterdir() if e.name not in RENDER_ENTRIES)
+        if foreign or not _rendered_before(where):
+            named = f" ({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''})" if foreign else ""
+            problem = (f"it holds files modelplane render did not write{named}; render replaces only an empty "
+                       f"directory or its own earlier output (marked by {MARKER}): choose another directory")
+    if problem:
+        raise ConfigError(str(out_dir), [f"--out: {problem}; nothing was written or deleted"])
+
+
 def write_plan(out_dir: Path, plan: dict, notes: list[str], footprint=None, charts=None) -> None:
-    """Write the plan into a fresh directory, then swap it in: a failure never leaves half a plan."""
-    out_dir = Path(out_dir)
+    """Write the plan into a fresh directory, then swap it in: a failure never leaves half a plan. Only an
+    empty directory or an earlier render's output is replaced (check_output_dir)."""
+    check_output_dir(out_dir)
+    out_dir = Path(out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
+        (staging / MARKER).write_text(json.dumps({"stack": plan["stack"], "writer": "modelplane render"}) + "\n")
         (staging / "plan.json").write_text(json.dumps(plan, indent=2, sort_keys=True) + "\n")
         (staging / "plan.md").write_text(plan_markdown(plan, notes, footprint, charts))
         for obj in manifests(plan):

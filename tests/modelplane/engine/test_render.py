@@ -43,11 +43,63 @@ def test_cli_render_twice_is_byte_identical(tmp_path, capsys):
 
 
 def test_render_replaces_a_previous_output_directory(tmp_path):
+    """An output written before the marker existed (a plan.json of a render beside manifests/) is replaced."""
     out = tmp_path / "out"
     (out / "manifests").mkdir(parents=True)
     (out / "manifests" / "stale.yaml").write_text("stale: true\n")
+    (out / "plan.json").write_text('{"stack": "local", "resources": []}\n')
     assert main(["render", "--stack", "local", "--out", str(out)]) == 0
     assert not (out / "manifests" / "stale.yaml").exists()
+
+
+def test_render_marks_its_output_and_replaces_it_again_but_never_what_it_did_not_write(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["render", "--stack", "local", "--out", str(out)]) == 0
+    assert (out / ".modelplane-render").is_file()
+    assert main(["render", "--stack", "local", "--out", str(out)]) == 0
+    (out / "notes.txt").write_text("mine\n")
+    assert main(["render", "--stack", "local", "--out", str(out)]) == 2
+    assert (out / "notes.txt").read_text() == "mine\n" and (out / "plan.json").is_file()
+    assert "(notes.txt)" in capsys.readouterr().err
+
+
+def test_a_directory_of_only_a_manifests_folder_is_not_taken_for_a_render(tmp_path):
+    out = tmp_path / "out"
+    (out / "manifests").mkdir(parents=True)
+    (out / "manifests" / "mine.yaml").write_text("kind: ConfigMap\n")
+    assert main(["render", "--stack", "local", "--out", str(out)]) == 2
+    assert (out / "manifests" / "mine.yaml").is_file()
+
+
+def test_render_refuses_a_directory_with_other_files_and_deletes_nothing(tmp_path, capsys):
+    """Issue 30, item 1: --out pointed at a folder with a notes file deleted the notes."""
+    out = tmp_path / "work"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n")
+    assert main(["render", "--stack", "local", "--out", str(out)]) == 2
+    assert [p.name for p in out.iterdir()] == ["notes.txt"] and (out / "notes.txt").read_text() == "mine\n"
+    err = capsys.readouterr().err
+    assert "--out: it holds files modelplane render did not write (notes.txt)" in err
+    assert "nothing was written or deleted" in err
+
+
+def test_render_refuses_the_current_directory_and_deletes_nothing(tmp_path, monkeypatch, capsys):
+    """Issue 30, item 1: `render --out .` deleted the current directory's contents, then crashed."""
+    (tmp_path / "keep.txt").write_text("mine\n")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    for out in (".", "..", str(tmp_path)):
+        assert main(["render", "--stack", "local", "--out", out]) == 2
+        assert "it is the current directory or contains it" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "sub"]
+    assert list((tmp_path / "sub").iterdir()) == []
+
+
+def test_render_refuses_a_file_as_its_output(tmp_path, capsys):
+    out = tmp_path / "plan"
+    out.write_text("a file\n")
+    assert main(["render", "--stack", "local", "--out", str(out)]) == 2
+    assert out.read_text() == "a file\n" and "it is a file" in capsys.readouterr().err
 
 
 def test_dependencies_and_parents_are_recorded(rendered):
