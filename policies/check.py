@@ -33,6 +33,8 @@ class Result:
     evaluated: list[tuple[Rule, Enforcement, Override | None]] = field(default_factory=list)
     # what the reader must know about what was (not) checked
     notes: list[str] = field(default_factory=list)
+    # rule id -> why it could not be evaluated (its input was missing): reported as skipped, never as passed
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def mandatory(self) -> list[Finding]:
@@ -83,7 +85,7 @@ def as_text(result: Result) -> str:
 def as_json(result: Result) -> str:
     return json.dumps({
         "stack": result.stack, "environment": result.environment, "passed": not result.failed,
-        "notes": result.notes,
+        "notes": result.notes, "skipped": result.skipped,
         "rules": [{"id": r.id, "title": r.title, "severity": r.severity, "enforcement": e,
                    "override": o.reason if o else None} for r, e, o in result.evaluated],
         "findings": [{"rule": f.rule.id, "title": f.rule.title, "severity": f.rule.severity,
@@ -96,7 +98,8 @@ def as_junit(result: Result) -> str:
     """One testcase per rule: a mandatory violation is a failure, advisory findings are system-out."""
     suite = ET.Element("testsuite", name=f"modelplane-check.{result.stack}", tests=str(len(result.evaluated)),
                        failures=str(len({f.rule.id for f in result.mandatory})), errors="0",
-                       skipped=str(sum(1 for _, e, _ in result.evaluated if e == "disabled")))
+                       skipped=str(sum(1 for r, e, _ in result.evaluated
+                                       if e == "disabled" or r.id in result.skipped)))
     for rule, enforcement, _ in result.evaluated:
         case = ET.SubElement(suite, "testcase", classname=f"modelplane.policies.{result.environment}",
                              name=f"{rule.id} {rule.title}")
@@ -104,6 +107,8 @@ def as_junit(result: Result) -> str:
         text = "\n".join(f"{f.violation.resource}: {f.violation.message}" for f in mine)
         if enforcement == "disabled":
             ET.SubElement(case, "skipped", message="disabled in stack config")
+        elif rule.id in result.skipped:
+            ET.SubElement(case, "skipped", message=result.skipped[rule.id])
         elif mine and enforcement == "mandatory":
             failure = ET.SubElement(case, "failure", message=f"{len(mine)} violation(s); fix: {rule.fix}",
                                     type=rule.severity)

@@ -9,6 +9,7 @@ from components.errors import ConfigError
 from components.names import REPO_ROOT
 from modelplane.plan import checkinputs
 from modelplane.plan.charts import UNAVAILABLE, ChartStore
+from modelplane.plan.upstream import charts_dir
 from policies.check import Override, Result, evaluate, resources_from_plan
 from policies.rules import RULES, Context
 
@@ -28,6 +29,10 @@ def pack_config_for(stack: str, root: Path = REPO_ROOT) -> str:
                             {k: v.enforcement for k, v in config.policy.overrides.items()})
 
 
+# the rule that needs chart data
+MP016 = "MP016"
+
+
 def _check_overrides(stack: str, overrides: dict) -> None:
     unknown = sorted(set(overrides) - set(RULES))
     if unknown:
@@ -39,9 +44,9 @@ def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None
                 charts: Path | None = None) -> Result:
     """Render the stack (validating it), or read the plan `modelplane render` wrote to plan_dir (validating
     the stack again only when its files changed since), and evaluate every rule; with chart data (`charts`, laid
-    out like ../shared/charts) also every Helm values path. Raises ConfigError for invalid input."""
-    if charts is not None and not Path(charts).is_dir():
-        raise ConfigError("--charts", [f"(dir): {charts} is not a directory of chart data"])
+    out like ../shared/charts: the flag, else where modelplane.plan.upstream.charts_dir finds it, as render does)
+    also every Helm values path. Raises ConfigError for invalid input."""
+    charts = charts_dir(charts)
     plan, inputs, notes = _plan_and_inputs(stack, root, plan_dir)
     _check_overrides(stack, inputs.overrides)
     ctx = Context(environment=inputs.environment, resources=resources_from_plan(plan), tenants=inputs.tenants,
@@ -50,6 +55,8 @@ def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None
     overrides = {k: Override(enforcement, reason) for k, (enforcement, reason) in inputs.overrides.items()}
     result = evaluate(stack, ctx, overrides)
     result.notes += [*notes, _charts_note(ctx, charts)]
+    if ctx.charts is None:
+        result.skipped[MP016] = "no chart data: Helm values were not checked (--charts, MODELPLANE_CHARTS)"
     return result
 
 
@@ -83,8 +90,9 @@ def _plan_and_inputs(stack: str, root: Path, plan_dir: Path | None) -> tuple[dic
 
 def _charts_note(ctx: Context, charts: Path | None) -> str:
     if ctx.charts is None:
-        return ("Helm values were NOT checked against the pinned charts (MP016): no chart data given; pass "
-                "--charts DIR or set MODELPLANE_CHARTS (README: Upstream files)")
+        return ("Helm values were NOT checked against the pinned charts (MP016): no chart data found; pass "
+                "--charts DIR, set MODELPLANE_CHARTS, or put the data in ../shared/charts or "
+                "~/.cache/modelplane/charts (modelplane charts pull) (README: Upstream files)")
     # what MP016 could not check: charts without public data (a missing chart folder is a violation instead)
     releases = ctx.releases()
     unchecked = [f"{r.name} ({UNAVAILABLE[r.inputs['chart']]})" for r in releases

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -43,9 +42,8 @@ def _check(args: argparse.Namespace) -> int:
     from modelplane.commands.check import check_stack
     from policies.check import FORMATS
 
-    charts = args.charts or os.environ.get("MODELPLANE_CHARTS") or None
     result = check_stack(args.stack, Path(args.root), Path(args.plan) if args.plan else None,
-                         Path(charts) if charts else None)
+                         Path(args.charts) if args.charts else None)
     sys.stdout.write(FORMATS[args.format](result))
     return EXIT_VIOLATION if result.failed else 0
 
@@ -153,8 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     _stack_arguments(check)
     check.add_argument("--format", choices=("text", "json", "junit"), default="text")
     check.add_argument("--plan", help="a `modelplane render` output to check instead of rendering again")
-    check.add_argument("--charts", help="chart data laid out like ../shared/charts (default: $MODELPLANE_CHARTS): "
-                                        "also check every Helm values path against the pinned chart")
+    check.add_argument("--charts", help="chart data laid out like ../shared/charts, to check every Helm values path "
+                                        "against the pinned chart (default: $MODELPLANE_CHARTS, ../shared/charts, "
+                                        "~/.cache/modelplane/charts, as render finds it)")
     check.set_defaults(func=_check)
     drift = sub.add_parser("drift", help="desired (plan, tenants file, GitOps files, licence) against the live "
                                          "cluster, by owner; read-only; exit 0 none, 2 drift, 1 error")

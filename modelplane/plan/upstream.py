@@ -40,12 +40,18 @@ PULLED_CHARTS = Path.home() / ".cache" / "modelplane" / "charts"
 
 
 def charts_dir(explicit: str | Path | None = None) -> Path | None:
-    """Chart data laid out like ../shared/charts: the argument, MODELPLANE_CHARTS, ../shared/charts, or
-    ~/.cache/modelplane/charts; None when none of them is a directory."""
-    for candidate in (explicit, os.environ.get("MODELPLANE_CHARTS"), SHARED / "charts", PULLED_CHARTS):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
+    """Chart data laid out like ../shared/charts, the one resolution order every command uses: the argument
+    (a --charts flag), MODELPLANE_CHARTS, ../shared/charts, ~/.cache/modelplane/charts; None when there is
+    none. A flag or variable that names no directory is an error naming which of the two it was."""
+    from components.errors import ConfigError
+
+    for source, given in (("--charts", explicit), ("MODELPLANE_CHARTS", os.environ.get("MODELPLANE_CHARTS"))):
+        if given:
+            if not Path(given).is_dir():
+                raise ConfigError(source, [f"{'(flag)' if source == '--charts' else '(environment variable)'}: "
+                                           f"{given} is not a directory of chart data"])
+            return Path(given)
+    return next((p for p in (SHARED / "charts", PULLED_CHARTS) if p.is_dir()), None)
 
 
 def directory(kind: str) -> Path | None:

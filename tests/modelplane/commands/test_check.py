@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from modelplane.commands.cli import main
+from modelplane.plan import upstream
 from modelplane.plan.upstream import charts_dir
 from policies.rules import RULES
 from tests.conftest import STACKS, edit_stack
@@ -93,11 +94,29 @@ def test_a_values_key_the_pinned_chart_lacks_fails_prod_with_chart_data(stack_tr
     assert "note: Helm values of 15 release(s) checked against the chart data" in out
 
 
-def test_without_chart_data_check_says_values_were_not_checked(stack_tree, capsys, monkeypatch):
+def test_check_finds_the_chart_data_render_finds(stack_tree, capsys, monkeypatch):
+    """Issue 30, item 2: with no flag and no variable, check read no chart data and passed a misspelt value."""
     monkeypatch.delenv("MODELPLANE_CHARTS", raising=False)
+    edit_stack(stack_tree, "prod", _misspell_retention)
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 1
+    out = capsys.readouterr().out
+    assert "MANDATORY MP016" in out and f"checked against the chart data in {upstream.SHARED / 'charts'}" in out
+
+
+def test_without_chart_data_mp016_is_skipped_with_the_reason_not_passed(stack_tree, capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("MODELPLANE_CHARTS", raising=False)
+    monkeypatch.setattr(upstream, "SHARED", tmp_path / "no-shared")
+    monkeypatch.setattr(upstream, "PULLED_CHARTS", tmp_path / "no-cache")
     edit_stack(stack_tree, "prod", _misspell_retention)
     assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 0
     assert "note: Helm values were NOT checked against the pinned charts (MP016)" in capsys.readouterr().out
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree), "--format", "junit"]) == 0
+    suite = ET.fromstring(capsys.readouterr().out).find("testsuite")
+    case = next(c for c in suite.iter("testcase") if c.get("name").startswith("MP016 "))
+    assert case.find("skipped").get("message").startswith("no chart data")
+    assert int(suite.get("skipped")) >= 1
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree), "--format", "json"]) == 0
+    assert list(json.loads(capsys.readouterr().out)["skipped"]) == ["MP016"]
 
 
 def test_chart_data_from_the_environment_and_a_missing_directory(stack_tree, capsys, monkeypatch):
@@ -108,7 +127,11 @@ def test_chart_data_from_the_environment_and_a_missing_directory(stack_tree, cap
     assert [f["rule"] for f in report["findings"]] == ["MP016"]
     monkeypatch.setenv("MODELPLANE_CHARTS", str(stack_tree / "nowhere"))
     assert main(["check", "--stack", "prod", "--root", str(stack_tree)]) == 2
-    assert "nowhere is not a directory of chart data" in capsys.readouterr().err
+    assert f"MODELPLANE_CHARTS: invalid\n  (environment variable): {stack_tree / 'nowhere'} is not a directory" in (
+        capsys.readouterr().err)
+    monkeypatch.delenv("MODELPLANE_CHARTS")
+    assert main(["check", "--stack", "prod", "--root", str(stack_tree), "--charts", str(stack_tree / "x")]) == 2
+    assert "--charts: invalid\n  (flag): " in capsys.readouterr().err
 
 
 def test_checking_a_plan_imports_neither_the_pulumi_sdk_nor_pydantic(tmp_path):
