@@ -39,6 +39,9 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check components modelplane policies pulumi tests benchmarks ansible/collections
 	$(VENV)/bin/yamllint -c .yamllint.yaml stacks
 	$(VENV)/bin/ansible-lint ansible/
+	@# ansible-lint does not parse modules' DOCUMENTATION; ansible-doc does, and fails on a broken one
+	$(VENV)/bin/ansible-doc --json $$(ls ansible/collections/ansible_collections/modelplane/platform/plugins/modules/*.py \
+	  | sed 's|.*/|modelplane.platform.|; s|\.py$$||') > /dev/null
 
 # checkov (compared against in bench_check.py) has its own virtualenv: its pins must not move ours
 $(VENV)-bench/bin/checkov:

@@ -232,12 +232,42 @@ def _up(args: argparse.Namespace) -> int:
     from modelplane.cluster.crds import load_crds
 
     load_crds(plane.kubeconfig(ADMIN))
+    kubeconfigs = {user: plane.kubeconfig(user) for user in (ADMIN, *TEST_USERS)}
     STATE.parent.mkdir(parents=True, exist_ok=True)
     STATE.write_text(json.dumps({"pids": [p.pid for p in plane.processes], "workdir": str(workdir),
-                                 "kubeconfig": str(plane.kubeconfig(ADMIN)), "server": plane.server}))
-    print(f"control plane up at {plane.server} (users: admin, {', '.join(TEST_USERS)}; kubeconfigs in {workdir})")
-    print(f"export KUBECONFIG={plane.kubeconfig(ADMIN)}")
+                                 "kubeconfig": str(kubeconfigs[ADMIN]), "server": plane.server}))
+    print(f"control plane up at {plane.server}; a kubeconfig per user:")
+    for user, path in kubeconfigs.items():
+        groups = ", ".join(TEST_USERS.get(user, ["system:masters"]))
+        print(f"  {user:<6} ({groups}): {path}")
+    print(f"export KUBECONFIG={kubeconfigs[ADMIN]}")
     return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_groups(pids: list[int], timeout: float = 15) -> list[int]:
+    """SIGTERM each process group, SIGKILL what is still running after `timeout`; the pids that survived
+    even that (none, unless the kernel is stuck)."""
+    for pid in reversed(pids):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [p for p in pids if _alive(p)]
 
 
 def _down(args: argparse.Namespace) -> int:
@@ -245,13 +275,13 @@ def _down(args: argparse.Namespace) -> int:
         print("control plane is not up")
         return 0
     state = json.loads(STATE.read_text())
-    for pid in reversed(state["pids"]):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGTERM)
-    time.sleep(1)
+    survivors = stop_groups(state["pids"])
+    if survivors:
+        print(f"control plane NOT stopped: processes {survivors} still run (state kept in {STATE})")
+        return 1
     shutil.rmtree(state["workdir"], ignore_errors=True)
     STATE.unlink()
-    print("control plane stopped")
+    print("control plane stopped: etcd, kube-apiserver and kube-controller-manager have exited")
     return 0
 
 

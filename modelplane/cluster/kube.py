@@ -44,6 +44,24 @@ def key(obj: dict) -> tuple[str, str, str, str]:
     return (obj.get("apiVersion", ""), obj.get("kind", ""), meta.get("namespace") or "", meta.get("name", ""))
 
 
+def _say_once_that_tls_is_not_verified(host: str) -> None:
+    """urllib3 warns on every request to a server whose certificate is not verified; a kubeconfig with
+    insecure-skip-tls-verify makes that every request of a run. Say it once, naming the server, instead."""
+    import sys
+    import warnings
+
+    import urllib3
+
+    warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+    if host not in _UNVERIFIED_SAID:
+        _UNVERIFIED_SAID.add(host)
+        print(f"warning: the kubeconfig skips TLS verification for {host} (insecure-skip-tls-verify): the "
+              "server's identity is not checked", file=sys.stderr)
+
+
+_UNVERIFIED_SAID: set[str] = set()
+
+
 @dataclass
 class Kube:
     api: object  # kubernetes.client.ApiClient
@@ -59,6 +77,8 @@ class Kube:
                                 client_configuration=configuration)
         configuration.connection_pool_maxsize = pool
         configuration.retries = 1  # a stopped server fails fast instead of being retried three times
+        if not configuration.verify_ssl:
+            _say_once_that_tls_is_not_verified(configuration.host)
         return cls(client.ApiClient(configuration))
 
     @staticmethod

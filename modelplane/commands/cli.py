@@ -10,6 +10,7 @@ from components.errors import ConfigError
 from components.names import REPO_ROOT
 
 EXIT_INVALID = 2
+EXIT_CHANGED = 1  # diff --exit-code: the plans differ
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -83,7 +84,7 @@ def _diff(args: argparse.Namespace) -> int:
         print(change)
     counts = {a: sum(1 for c in changes if c.action == a) for a in ("create", "update", "delete")}
     print(", ".join(f"{n} to {a}" for a, n in counts.items()))
-    return 0
+    return EXIT_CHANGED if changes and args.exit_code else 0
 
 
 def _preflight(args: argparse.Namespace) -> int:
@@ -134,13 +135,24 @@ def _toolchain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("modelplane")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def _stack_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", required=True)
+    parser.add_argument("--stack", required=True, help="the stack's name: stacks/Pulumi.<name>.yaml under --root "
+                                                       "(local, dev, staging, prod)")
     parser.add_argument("--root", default=str(REPO_ROOT), help="the checkout holding stacks/ (default: %(default)s)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="modelplane", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"modelplane {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     render = sub.add_parser("render", help="write the offline plan of a stack (what `pulumi up` would create)")
     _stack_arguments(render)
@@ -175,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     diff = sub.add_parser("diff", help="what changes between two rendered plans (e.g. before/after a promotion)")
     diff.add_argument("old", help="a render output directory")
     diff.add_argument("new", help="a render output directory")
+    diff.add_argument("--exit-code", action="store_true",
+                      help=f"exit {EXIT_CHANGED} when the plans differ, 0 when they do not (as git diff --exit-code)")
     diff.set_defaults(func=_diff)
     charts = sub.add_parser("charts", help="fill a chart-data directory (for check --charts) from the pinned charts")
     charts_sub = charts.add_subparsers(dest="action", required=True)

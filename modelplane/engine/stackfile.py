@@ -33,14 +33,22 @@ def _nested_secure(value: object, path: str) -> list[str]:
     return []
 
 
+def stacks(root: Path = REPO_ROOT) -> list[str]:
+    """The names of the stacks under root/stacks."""
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (root / "stacks").glob("Pulumi.*.yaml"))
+
+
 def read_stack(stack: str, root: Path = REPO_ROOT) -> tuple[dict[str, str], set[str]]:
     """(flat config `ns:key` -> string as Pulumi passes it, secret keys)."""
+    named = Path(stack).name.removeprefix("Pulumi.").removesuffix(".yaml")
+    if named != stack:
+        raise ConfigError(f"stack {stack!r}", [f"--stack: takes a stack's name, not a file: --stack {named} reads "
+                                               f"{stack_file(named, root)} (stacks: {', '.join(stacks(root))})"])
     path = stack_file(stack, root)
     try:
         document = yaml.load(path.read_text(), Loader=SAFE_LOADER) or {}
     except FileNotFoundError:
-        known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in path.parent.glob("Pulumi.*.yaml"))
-        raise ConfigError(f"stack {stack!r}", [f"(file): {path} does not exist (stacks: {', '.join(known)})"]) \
+        raise ConfigError(f"stack {stack!r}", [f"(file): {path} does not exist (stacks: {', '.join(stacks(root))})"]) \
             from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"stack {stack!r}", [f"(file): {path} is not valid YAML: {exc}"]) from None

@@ -116,7 +116,14 @@ def relock(lock: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "verify"
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m modelplane.plan.upstream",
+                                     description="the upstream CRDs and chart data against upstream.lock.yaml")
+    parser.add_argument("command", nargs="?", choices=("verify", "lock"), default="verify",
+                        help="verify (default): exit 1 naming every missing, extra or changed file; lock: rewrite "
+                             "the digests from the directories (after a pin moves)")
+    command = parser.parse_args(argv).command
     if command == "lock":
         LOCK.write_text(yaml.safe_dump(relock(read_lock() if LOCK.exists() else {}), sort_keys=True, width=120))
         print(f"wrote {LOCK}")

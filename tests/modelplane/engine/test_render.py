@@ -154,3 +154,23 @@ def test_local_plaintext_admin_password_is_redacted(rendered):
     assert len(creds) == 2
     assert {r["inputs"]["metadata"]["namespace"] for r in creds} == {"seldon-logs", "seldon-system"}
     assert all(r["inputs"]["stringData"]["password"] == "<redacted>" for r in creds)
+
+
+def test_a_stack_file_path_for_stack_says_to_give_the_name(capsys):
+    """Issue 30, item 8: `--stack stacks/Pulumi.dev.yaml` said `Pulumi.stacks/Pulumi.dev.yaml.yaml does not
+    exist (stacks: )`."""
+    assert main(["render", "--stack", "stacks/Pulumi.dev.yaml", "--out", "unused"]) == 2
+    err = capsys.readouterr().err
+    assert "--stack: takes a stack's name, not a file: --stack dev reads" in err
+    assert "(stacks: dev, local, prod, staging)" in err
+    assert main(["render", "--stack", "qa", "--out", "unused"]) == 2
+    assert "Pulumi.qa.yaml does not exist (stacks: dev, local, prod, staging)" in capsys.readouterr().err
+
+
+def test_version_and_stack_help(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out.startswith("modelplane 0.")
+    with pytest.raises(SystemExit):
+        main(["render", "--help"])
+    assert "the stack's name: stacks/Pulumi.<name>.yaml" in capsys.readouterr().out

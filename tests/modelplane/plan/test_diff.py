@@ -36,6 +36,9 @@ def test_promoting_the_canary_updates_one_seldondeployment_in_place(stack_tree, 
     assert main(["diff", str(before), str(after)]) == 0
     out = capsys.readouterr().out
     assert f"update {SDEP} team-a-iris" in out and "0 to create, 1 to update, 0 to delete" in out
+    # issue 30, item 8: as git diff --exit-code, for CI steps that must notice a change
+    assert main(["diff", "--exit-code", str(before), str(after)]) == 1
+    assert main(["diff", "--exit-code", str(before), str(before)]) == 0
 
 
 def test_named_lists_are_compared_by_name():

@@ -39,3 +39,13 @@ def test_no_upstream_file_is_carried_in_the_repo():
     shipped = {p.name for p in REPO.rglob("*.yaml") if ".venv" not in p.parts and ".git" not in p.parts}
     assert not shipped & {p.name for p in upstream.crds_dir().glob("*.yaml")}
     assert not (REPO / "tests" / "crds").exists()
+
+
+def test_help_is_help_and_an_unknown_command_is_refused(capsys):
+    """Issue 30, item 8: `python -m modelplane.plan.upstream --help` ran verify."""
+    for argv, code in ((["--help"], 0), (["lokc"], 2)):
+        with pytest.raises(SystemExit) as exited:
+            upstream.main(argv)
+        assert exited.value.code == code
+    out = capsys.readouterr()
+    assert "verify (default)" in out.out and "invalid choice: 'lokc'" in out.err

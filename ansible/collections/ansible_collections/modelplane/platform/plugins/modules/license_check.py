@@ -9,7 +9,7 @@ short_description: Validate a Seldon Deploy licence (present, non-empty, text, s
 description:
   - Reads the licence from O(path) on the host, or takes O(content) (e.g. from a Vault lookup), and fails
     when it is missing, empty, larger than O(max_bytes), or not UTF-8 text (NUL or control bytes).
-  - Never writes and never returns the licence: only its digest and size, so the task needs no C(no_log)
+  - Never writes and never returns the licence, only its digest and size, so the task needs no C(no_log)
     and its failures stay readable. O(content) is a no_log parameter.
 options:
   path:
