@@ -195,7 +195,7 @@ def validate_stack(raw: Mapping[str, object], secret_keys: set[str], stack: str)
     try:
         config = StackConfig.model_validate(dict(raw))
     except ValidationError as exc:
-        error = from_validation_error(source, exc)
+        error = from_validation_error(source, exc, model=StackConfig)
         # pydantic puts the discriminator's value into the path (cluster.aws.region): users wrote cluster.region
         raise ConfigError(source, [re.sub(r"^cluster\.(aws|gcp|existing)\.", "cluster.", p)
                                    for p in error.problems]) from None

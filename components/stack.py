@@ -42,14 +42,15 @@ def load_models_file(path: Path) -> list[ModelSpec]:
     try:
         return ModelsFile.model_validate(data).models
     except ValidationError as exc:
-        raise from_validation_error(str(path), exc) from None
+        raise from_validation_error(str(path), exc, model=ModelsFile) from None
 
 
-def model_problems(config: StackConfig, tenants: TenantsFile, tenants_file: Path,
+def model_problems(config: StackConfig, tenants: TenantsFile | None, tenants_file: Path,
                    places: list[str] | None = None) -> list[str]:
     """What a model needs from the rest of the stack. Seed 002: deploying into a namespace that does not
     exist fails with an unspecified error, so every model must target an onboarded tenant namespace.
-    `places` names where each model was declared (default `models[i]` of the stack config)."""
+    `places` names where each model was declared (default `models[i]` of the stack config). Without valid
+    tenants (their file has its own problems) the tenant check is left out, the others still run."""
     problems = []
     system = set(system_namespaces(config))
     seen: set[tuple[str, str]] = set()
@@ -60,7 +61,7 @@ def model_problems(config: StackConfig, tenants: TenantsFile, tenants_file: Path
                             "tenant namespaces")
         elif is_reserved(model.namespace):
             problems.append(f"{where}.namespace: {model.namespace!r} is reserved; models go in tenant namespaces")
-        elif model.namespace not in tenants.names:
+        elif tenants is not None and model.namespace not in tenants.names:
             problems.append(f"{where}.namespace: {model.namespace!r} is not a tenant in {tenants_file} "
                             f"(known: {', '.join(sorted(tenants.names)) or 'none'})")
         if (model.namespace, model.name) in seen:
@@ -123,22 +124,45 @@ def gitops_targets(config: StackConfig, tenants: TenantsFile) -> dict[tuple[str,
 
 def load(flat_config: dict, secret_keys: set[str], stack: str,
          root: Path = REPO_ROOT) -> tuple[StackConfig, TenantsFile]:
-    """The validated stack: config (with the models file's models appended) and its tenants."""
+    """The validated stack: config (with the models file's models appended) and its tenants. Every problem
+    of the stack config, the models file and the tenants file is reported at once, and the checks that need
+    two of them run on whatever of them is valid."""
+    source = f"stack {stack!r}"
     raw, secrets = split_pulumi_config(flat_config, secret_keys)
-    config = validate_stack(raw, secrets, stack)
-    places = [f"models[{i}]" for i in range(len(config.models))]
-    models_file = models_path(config, root)
-    if models_file:
-        extra = load_models_file(models_file)
-        places += [f"{models_file}: models[{i}]" for i in range(len(extra))]
-        config = config.model_copy(update={"models": [*config.models, *extra]})
-    path = tenants_path(stack, config, root)
-    tenants = load_tenants(path)
-    problems = model_problems(config, tenants, path, places)
-    # what onboarding would refuse later, refused now: a tenant asking for what the stack does not run
-    problems += [f"{path}: {p}" for p in platform_problems(tenants, platform_facts(config), batch_credentials=True)]
-    problems += read_vault_secrets(config)
-    problems += search_password_problems(config, flat_config)
+    errors: list[ConfigError] = []
+    config, tenants, places = None, None, []
+    try:
+        config = validate_stack(raw, secrets, stack)
+        places = [f"models[{i}]" for i in range(len(config.models))]
+    except ConfigError as exc:
+        errors.append(exc)
+    models_file = models_path(config, root) if config else None
+    if config and models_file:
+        try:
+            extra = load_models_file(models_file)
+            places += [f"{models_file}: models[{i}]" for i in range(len(extra))]
+            config = config.model_copy(update={"models": [*config.models, *extra]})
+        except ConfigError as exc:
+            errors.append(exc)
+    path = tenants_path(stack, config, root) if config else resolve(
+        root, str(raw.get("tenantsFile") or f"stacks/tenants/{stack}.yaml"))
+    try:
+        tenants = load_tenants(path)
+    except ConfigError as exc:
+        errors.append(exc)
+    problems = []
+    if config:
+        problems += model_problems(config, tenants, path, places)
+        if tenants:
+            # what onboarding would refuse later, refused now: a tenant asking for what the stack does not run
+            problems += [f"{path}: {p}" for p in platform_problems(tenants, platform_facts(config),
+                                                                   batch_credentials=True)]
+        problems += read_vault_secrets(config)
+        problems += search_password_problems(config, flat_config)
     if problems:
-        raise ConfigError(f"stack {stack!r}", problems)
+        errors.append(ConfigError(source, problems))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ConfigError(source, [p if e.source == source else f"{e.source}: {p}" for e in errors for p in e.problems])
     return config, tenants

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, HttpUrl, ValidationError, field_validator, model_validator
 
 from components.base import DnsLabel, Quantity, Strict
-from components.errors import ConfigError, from_validation_error, read_yaml_file
+from components.errors import ConfigError, FieldProblems, from_validation_error, read_yaml_file
 from components.names import is_reserved
 
 Access = Literal["read", "write"]
@@ -117,11 +117,15 @@ class TenantsFile(Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> TenantsFile:
-        seen: set[str] = set()
+        first: dict[str, int] = {}
+        problems = []
         for index, tenant in enumerate(self.tenants):
-            if tenant.name in seen:
-                raise ValueError(f"tenants[{index}].name: {tenant.name!r} is listed twice")
-            seen.add(tenant.name)
+            if tenant.name in first:
+                problems.append((("tenants", index, "name"),
+                                 f"{tenant.name!r} is listed twice: first as tenants[{first[tenant.name]}]"))
+            first.setdefault(tenant.name, index)
+        if problems:
+            raise FieldProblems(problems)
         return self
 
     def get(self, name: str) -> Tenant | None:
@@ -145,7 +149,7 @@ def parse_tenants(data: object, source: str = "tenants") -> TenantsFile:
     try:
         return TenantsFile.model_validate(data)
     except ValidationError as exc:
-        raise from_validation_error(source, exc) from None
+        raise from_validation_error(source, exc, model=TenantsFile) from None
 
 
 def load_tenants(path: str | Path) -> TenantsFile:

@@ -123,3 +123,19 @@ def as_junit(result: Result) -> str:
 
 
 FORMATS = {"text": as_text, "json": as_json, "junit": as_junit}
+
+
+def invalid_input(fmt: str, stack: str, source: str, problems: list[str]) -> str:
+    """The report of a check that could not run because an input is invalid, in the format asked for: a CI
+    job parsing JSON or JUnit gets the error there, not only on stderr."""
+    if fmt == "json":
+        return json.dumps({"stack": stack, "passed": False, "error": {"source": source, "problems": problems}},
+                          indent=2) + "\n"
+    suite = ET.Element("testsuite", name=f"modelplane-check.{stack}", tests="1", failures="0", errors="1",
+                       skipped="0")
+    case = ET.SubElement(suite, "testcase", classname="modelplane.inputs", name=f"{source} is valid")
+    error = ET.SubElement(case, "error", message=f"{source}: invalid", type="ConfigError")
+    error.text = "\n".join(problems)
+    root = ET.Element("testsuites")
+    root.append(suite)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

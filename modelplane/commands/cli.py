@@ -43,8 +43,15 @@ def _check(args: argparse.Namespace) -> int:
     from modelplane.commands.check import check_stack
     from policies.check import FORMATS
 
-    result = check_stack(args.stack, Path(args.root), Path(args.plan) if args.plan else None,
-                         Path(args.charts) if args.charts else None)
+    try:
+        result = check_stack(args.stack, Path(args.root), Path(args.plan) if args.plan else None,
+                             Path(args.charts) if args.charts else None)
+    except ConfigError as exc:
+        if args.format != "text":
+            from policies.check import invalid_input
+
+            sys.stdout.write(invalid_input(args.format, args.stack, exc.source, exc.problems))
+        raise
     sys.stdout.write(FORMATS[args.format](result))
     return EXIT_VIOLATION if result.failed else 0
 

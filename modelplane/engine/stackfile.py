@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from components.config import PROJECT
-from components.errors import SAFE_LOADER, ConfigError
+from components.errors import ConfigError, DuplicateKey, load_user_yaml
 from components.names import REDACTED, REPO_ROOT
 
 
@@ -46,10 +46,12 @@ def read_stack(stack: str, root: Path = REPO_ROOT) -> tuple[dict[str, str], set[
                                                f"{stack_file(named, root)} (stacks: {', '.join(stacks(root))})"])
     path = stack_file(stack, root)
     try:
-        document = yaml.load(path.read_text(), Loader=SAFE_LOADER) or {}
+        document = load_user_yaml(path.read_text()) or {}
     except FileNotFoundError:
         raise ConfigError(f"stack {stack!r}", [f"(file): {path} does not exist (stacks: {', '.join(stacks(root))})"]) \
             from None
+    except DuplicateKey as exc:
+        raise ConfigError(f"stack {stack!r}", [f"(file): {path}: {exc.problem}"]) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"stack {stack!r}", [f"(file): {path} is not valid YAML: {exc}"]) from None
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):

@@ -74,4 +74,4 @@ def role_options(vars_file: Path | None = None) -> Options:
     try:
         return RoleSettings.model_validate({k: _as_ansible_str(v) for k, v in values.items()}).options()
     except ValidationError as exc:
-        raise from_validation_error(source, exc) from None
+        raise from_validation_error(source, exc, model=RoleSettings) from None

@@ -150,3 +150,20 @@ def test_checking_a_plan_imports_neither_the_pulumi_sdk_nor_pydantic(tmp_path):
              f"print('EXIT', code, 'HEAVY', sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120).stdout
     assert "EXIT 0 HEAVY []" in out, out[-2000:]
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit"])
+def test_an_invalid_stack_is_reported_in_the_format_asked_for(stack_tree, capsys, fmt):
+    """Issue 30, item 6: `check --format json|junit` on an invalid stack wrote only text to stderr."""
+    edit_stack(stack_tree, "dev", lambda c: c["modelplane:addons"]["logging"].update(flavour="opensearch"))
+    assert main(["check", "--stack", "dev", "--root", str(stack_tree), "--format", fmt]) == 2
+    captured = capsys.readouterr()
+    assert "addons.logging.flavour: unknown key" in captured.err
+    if fmt == "json":
+        report = json.loads(captured.out)
+        assert report["passed"] is False and report["error"]["source"] == "stack 'dev'"
+        assert any(p.startswith("addons.logging.flavour: unknown key") for p in report["error"]["problems"])
+    else:
+        suite = ET.fromstring(captured.out).find("testsuite")
+        assert suite.get("errors") == "1"
+        assert "addons.logging.flavour: unknown key" in suite.find("testcase").find("error").text

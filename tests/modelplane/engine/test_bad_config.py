@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from modelplane.commands.cli import main
 from tests.conftest import edit_stack
 
 CASES = {
     "unknown key": (lambda c: c["modelplane:addons"]["logging"].update(flavour="opensearch"),
-                    "addons.logging.flavour: unknown key"),
+                    "addons.logging.flavour: unknown key (did you mean 'flavor'?)"),
+    "unknown add-on": (lambda c: c["modelplane:addons"].update(kafka={"enabled": True}),
+                       "addons.kafka: unknown key (known here: istio, knative, seldonCore, seldonDeploy, prometheus, "
+                       "logging, postgres, argocd, minio, argoWorkflows)"),
+    "unknown model key": (lambda c: c["modelplane:models"][0].update(replica=2),
+                          "models[0].replica: unknown key (known here: name, namespace, project, protocol, "
+                          "predictors, logger)"),
     "wrong enum": (lambda c: c["modelplane:addons"]["logging"].update(flavor="opendistro"),
                    "addons.logging.flavor: 'opendistro' is not one of opensearch, elasticsearch"),
     "wrong type": (lambda c: c["modelplane:addons"]["logging"].update(replicas="three"),
@@ -150,3 +157,58 @@ def test_a_tenant_asking_for_what_the_stack_does_not_run_is_refused_at_render(st
     err = capsys.readouterr().err
     assert f"dev.yaml: {expected}" in err
     assert not out.exists()
+
+
+def test_a_key_given_twice_is_refused_naming_both_lines(stack_tree, tmp_path, capsys):
+    """Issue 30, item 6: a second `flavor:` silently won and switched the search backend."""
+    path = stack_tree / "stacks" / "Pulumi.dev.yaml"
+    lines = path.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("flavor:"))
+    lines.insert(at + 1, lines[at].replace("opensearch", "elasticsearch"))
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    assert main(["render", "--stack", "dev", "--out", str(out), "--root", str(stack_tree)]) == 2
+    assert f"key 'flavor' is given twice: on line {at + 1} and on line {at + 2}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_tenant_key_given_twice_is_refused_naming_both_lines(stack_tree, tmp_path, capsys):
+    path = stack_tree / "stacks" / "tenants" / "dev.yaml"
+    path.write_text("tenants:\n  - name: team-a\n    visibility: restricted\n    visibility: global\n")
+    assert main(["render", "--stack", "dev", "--out", str(tmp_path / "o"), "--root", str(stack_tree)]) == 2
+    assert "key 'visibility' is given twice: on line 3 and on line 4" in capsys.readouterr().err
+
+
+def test_an_unknown_tenant_key_suggests_the_known_one(stack_tree, tmp_path, capsys):
+    """Issue 30, item 6: `tenants[0].qouta` got no "did you mean"."""
+    path = stack_tree / "stacks" / "tenants" / "dev.yaml"
+    path.write_text("tenants:\n  - name: team-a\n    qouta: {cpu: '1', memory: 1Gi, pods: 5}\n")
+    assert main(["render", "--stack", "dev", "--out", str(tmp_path / "o"), "--root", str(stack_tree)]) == 2
+    assert "tenants[0].qouta: unknown key (did you mean 'quota'?)" in capsys.readouterr().err
+
+
+def test_an_unknown_key_of_a_cluster_kind_suggests_that_kinds_key(stack_tree, tmp_path, capsys):
+    edit_stack(stack_tree, "prod", lambda c: c["modelplane:cluster"].update(regoin="eu-west-1"))
+    assert main(["render", "--stack", "prod", "--out", str(tmp_path / "o"), "--root", str(stack_tree)]) == 2
+    assert "cluster.regoin: unknown key (did you mean 'region'?)" in capsys.readouterr().err
+
+
+def test_every_problem_of_the_stack_and_its_tenants_file_is_reported_at_once(stack_tree, tmp_path, capsys):
+    """Issue 30, item 6: a model in seldon-logs and a duplicate tenant appeared only once the others were
+    fixed."""
+    edit_stack(stack_tree, "dev", lambda c: (c["modelplane:models"][0].update(namespace="seldon-logs"),
+                                             c["modelplane:addons"]["logging"].update(flavour="opensearch")))
+    path = stack_tree / "stacks" / "tenants" / "dev.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["tenants"].append(dict(data["tenants"][0]))
+    path.write_text(yaml.safe_dump(data))
+    assert main(["render", "--stack", "dev", "--out", str(tmp_path / "o"), "--root", str(stack_tree)]) == 2
+    err = capsys.readouterr().err
+    duplicate = len(data["tenants"]) - 1
+    assert "addons.logging.flavour: unknown key" in err
+    assert f"tenants[{duplicate}].name: {data['tenants'][0]['name']!r} is listed twice: first as tenants[0]" in err
+    # with the unknown key fixed, the model's namespace is named alongside the duplicate tenant
+    edit_stack(stack_tree, "dev", lambda c: c["modelplane:addons"]["logging"].pop("flavour"))
+    assert main(["render", "--stack", "dev", "--out", str(tmp_path / "o"), "--root", str(stack_tree)]) == 2
+    err = capsys.readouterr().err
+    assert "models[0].namespace: 'seldon-logs' is a system namespace" in err and "is listed twice" in err
