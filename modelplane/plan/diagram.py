@@ -21,6 +21,9 @@ CR_SERVICES = {"Elasticsearch": ("{name}-es-http",), "Kibana": ("{name}-kb-http"
 # default service names of charts whose Service is not named after the release (values path of the name)
 CHART_SERVICE_VALUES = {"opensearch": ("masterService",)}
 CHART_SERVICE_SUFFIXES = {"kube-prometheus-stack": ("-prometheus", "-alertmanager")}
+# Knative's broker ingress takes events for a Broker named by the URL's path: /<namespace>/<broker>
+BROKER_URL = re.compile(r"\bbroker-ingress\.knative-eventing\.svc\.cluster\.local(?::[0-9]+)?/"
+                        r"([a-z0-9]([-a-z0-9]*[a-z0-9])?)/([a-z0-9]([-a-z0-9]*[a-z0-9])?)")
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,16 @@ def _server(name: str, namespace: str, graph: list[Node], store: ChartStore | No
     return next((n for n in graph if n is not exclude and _serves(n, name, namespace, store)), None)
 
 
+def _broker(text: str, match: re.Match, graph: list[Node]) -> Node | None:
+    """The Broker a broker-ingress URL names by its path, when the plan has it."""
+    url = BROKER_URL.match(text, match.start())
+    if not url:
+        return None
+    namespace, name = url.group(1), url.group(3)
+    return next((n for n in graph if n.kind == "Broker" and n.namespace == namespace
+                 and (n.inputs.get("metadata") or {}).get("name") == name), None)
+
+
 def served_by(text: str, graph: list[Node], store: ChartStore | None = None) -> Node | None:
     """The release or object that serves the first service `text` names (a host or a URL); None when nothing
     in the graph does, or the text names no service."""
@@ -125,7 +138,8 @@ def wiring(graph: list[Node], store: ChartStore | None = None) -> list[Wire]:
             if not isinstance(text, str):
                 continue
             for match in SERVICE_HOST.finditer(text):
-                target = _server(match.group(1), match.group(3), graph, store, exclude=node)
+                target = _broker(text, match, graph) or _server(match.group(1), match.group(3), graph, store,
+                                                                exclude=node)
                 wires.append(Wire(node, path, match.group(0), target))
     return wires
 

@@ -300,6 +300,18 @@ class Footprint:
         return [w for w in self.workloads if w.unknown]
 
     @property
+    def requesting_nothing(self) -> list[Workload]:
+        """Workloads nothing sets requests for: they use CPU and memory the totals do not show."""
+        return [w for w in self.workloads if not w.unknown and w.each == Requests()]
+
+    def lower_bound_note(self) -> str:
+        nothing = self.requesting_nothing
+        if not nothing:
+            return ""
+        return (f"{len(nothing)} workload(s) request nothing (no file sets their requests), so these totals and "
+                "shares are lower bounds")
+
+    @property
     def addon_share(self) -> tuple[float, float]:
         return self.addons.cpu / self.capacity.cpu, self.addons.memory / self.capacity.memory
 
@@ -311,7 +323,8 @@ class Footprint:
                 f"preset `{self.preset}` ({self.nodes} x {self.machine_type}: {self.capacity.cpu:.1f} CPU / "
                 f"{self.capacity.memory:.1f} GiB allocatable) = {cpu:.0%} CPU, {mem:.0%} memory "
                 f"(limit {ADDON_SHARE:.0%}); models request {self.models.cpu:.2f} CPU / "
-                f"{self.models.memory:.2f} GiB{unknown}")
+                f"{self.models.memory:.2f} GiB{unknown}" + (f"; {self.lower_bound_note()}" if self.requesting_nothing
+                                                           else ""))
 
     def problems(self) -> list[str]:
         cpu, mem = self.addon_share
@@ -336,9 +349,16 @@ class Footprint:
             if w.unknown:
                 rows.append([w.owner, w.name, "?", "?", "?", "?", "?", f"not counted: {w.unknown}"])
                 continue
-            rows.append([w.owner, w.name, replicas, f"{w.each.cpu:.3f}", f"{w.each.memory:.3f}",
-                         f"{w.total.cpu:.3f}", f"{w.total.memory:.3f}", w.source])
+            rows.append([w.owner, w.name, replicas, f"{w.each.cpu:.3f}", memory_text(w.each.memory),
+                         f"{w.total.cpu:.3f}", memory_text(w.total.memory), w.source])
         return rows
+
+
+def memory_text(gib: float) -> str:
+    """Memory in the unit it needs: 100Mi, not 0.098 GiB."""
+    if gib == 0:
+        return "0"
+    return f"{gib * 1024:.0f}Mi" if gib < 1 else f"{gib:.2f}Gi"
 
 
 def footprint(plan: dict, cluster, store: ChartStore | None, stack_values: StackValues = ()) -> Footprint:

@@ -50,12 +50,15 @@ def footprint_section(fp) -> list[str]:
     """The per-release, per-workload requests table of a modelplane.plan.footprint.Footprint."""
     out = ["", "## Footprint (requests per workload)", "",
            f"Size preset `{fp.preset}`: {fp.nodes} x {fp.machine_type}, {fp.capacity.cpu:.1f} CPU / "
-           f"{fp.capacity.memory:.1f} GiB allocatable. CPU in cores, memory in GiB. Every number comes from the "
+           f"{fp.capacity.memory:.1f} GiB allocatable. CPU in cores. Every number comes from the "
            "file named beside it: the pinned chart's values.yaml, a value modelplane or the stack sets, or an "
            "object of this plan.", ""]
     out += _table(["owner", "workload", "replicas", "CPU each", "memory each", "CPU", "memory", "from"], fp.table())
     out += ["", f"Add-ons: **{fp.addons.cpu:.3f} CPU / {fp.addons.memory:.3f} GiB**; models: "
                 f"**{fp.models.cpu:.3f} CPU / {fp.models.memory:.3f} GiB**."]
+    if fp.requesting_nothing:
+        out += ["", f"**Lower bounds:** {fp.lower_bound_note()}: "
+                    f"{', '.join(f'{w.owner} {w.name}' for w in fp.requesting_nothing)}."]
     return out
 
 

@@ -28,7 +28,8 @@ def test_dev_wiring_points_each_derived_value_at_the_release_that_serves_it(rend
     assert {("seldon-deploy", "values.elasticsearch.url", "logging-opensearch"),
             ("seldon-deploy", "values.requestLogger.elasticsearch.host", "logging-opensearch"),
             ("seldon-deploy", "values.prometheus.seldon.url", "prometheus"),
-            ("seldon-core", "values.executor.requestLogger.defaultEndpoint", "KnativeEventing"),
+            # issue 30, item 7: the Broker the URL's path names, not KnativeEventing (which serves the host)
+            ("seldon-core", "values.executor.requestLogger.defaultEndpoint", "Broker"),
             ("fluent-bit", "values.config.outputs", "logging-opensearch"),
             ("opensearch-dashboards", "values.opensearchHosts", "logging-opensearch")} <= found
 
