@@ -3,6 +3,7 @@ applications are out of sync."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -14,7 +15,7 @@ from modelplane.cluster.kube import key, ref
 from modelplane.drift.desired import ANSIBLE, ARGOCD, PULUMI, REDACTED, Desired, Expected
 from modelplane.drift.live import Live
 from modelplane.onboarding.compare import differences
-from modelplane.onboarding.objects import MANAGED_BY, TENANT_LABEL
+from modelplane.onboarding.objects import MANAGED_BY, OFFBOARDED_LABEL, TENANT_LABEL
 
 NO_OWNER = "no owner"
 MISSING, CHANGED, UNMANAGED, ORPHANED, OUT_OF_SYNC = "missing", "changed", "unmanaged", "orphaned", "out-of-sync"
@@ -22,7 +23,6 @@ MISSING, CHANGED, UNMANAGED, ORPHANED, OUT_OF_SYNC = "missing", "changed", "unma
 UNMANAGED_KINDS = {("rbac.authorization.k8s.io/v1", "RoleBinding"), ("rbac.authorization.k8s.io/v1", "Role"),
                    ("networking.k8s.io/v1", "NetworkPolicy"), ("v1", "ResourceQuota"),
                    ("machinelearning.seldon.io/v1", "SeldonDeployment")}
-OFFBOARDED = "modelplane.io/offboarded"
 LICENSE_CONFIGMAP, LICENSE_ANNOTATION = "seldon-deploy-license", "modelplane.io/license-sha256"
 
 
@@ -58,6 +58,9 @@ def changes(expected: Expected, live: dict) -> list[str]:
         wanted = set(obj.get("data") or {}) | set(obj.get("stringData") or {})
         details = [f"data.{k}: missing (values are never compared or shown)" for k in sorted(wanted - set(
             live.get("data") or {}))]
+        details += [f"data.{k}: holds the placeholder {REDACTED}, not a secret (rendered manifests applied by "
+                    "hand? they carry no secret values; pulumi up writes the real ones)"
+                    for k, v in sorted((live.get("data") or {}).items()) if k in wanted and _is_placeholder(v)]
         obj = {k: v for k, v in obj.items() if k not in ("data", "stringData")}
     else:
         details = []
@@ -65,6 +68,13 @@ def changes(expected: Expected, live: dict) -> list[str]:
         if wanted != REDACTED:
             details.append(f"{path}: desired {_show(wanted)}, live {_show(actual)}")
     return details
+
+
+def _is_placeholder(encoded: str) -> bool:
+    try:
+        return base64.b64decode(encoded or "") == REDACTED.encode()
+    except ValueError:
+        return False
 
 
 def _namespace_of(obj: dict) -> str:
@@ -133,6 +143,22 @@ def _releases(desired: Desired, live: Live) -> list[Finding]:
     return found
 
 
+def _destinations(desired: Desired, live: Live) -> list[Finding]:
+    """Onboarding adds each GitOps tenant's namespace to the AppProject's destinations (Pulumi ignores that
+    list): one taken out by hand makes Argo CD refuse the tenant's Application."""
+    found = []
+    for (namespace, name), tenants in desired.destinations.items():
+        project = live.objects.get(("argoproj.io/v1alpha1", "AppProject", namespace, name))
+        if project is None:
+            continue  # the project itself is Pulumi's object: reported missing there
+        present = {d.get("namespace") for d in (project.get("spec") or {}).get("destinations") or []}
+        absent = [ns for ns in tenants if ns not in present]
+        if absent:
+            found.append(Finding(ANSIBLE, CHANGED, f"AppProject {namespace}/{name}", namespace,
+                                 [f"spec.destinations: namespace {ns} missing (onboard.yml adds it)" for ns in absent]))
+    return found
+
+
 def _grants(desired: Desired, live: Live) -> list[Finding]:
     cm = live.objects.get(("v1", "ConfigMap", desired.seldon_namespace, opa.CONFIGMAP))
     name = f"ConfigMap {desired.seldon_namespace}/{opa.CONFIGMAP}"
@@ -180,11 +206,21 @@ def _unmanaged_and_orphaned(desired: Desired, live: Live) -> list[Finding]:
                     f"its Argo CD tracking names Application {', '.join(tracking)}, which does not exist; no other "
                     "owner's mark" if tracking else
                     "no managed-by label, Helm release, Argo CD tracking or owner reference"]))
+    # modelplane's access objects by namespace: an offboarded namespace has none left
+    access = {_namespace_of(o) for kind in (("rbac.authorization.k8s.io/v1", "RoleBinding"),)
+              for o in live.by_kind.get(kind, [])
+              if (o["metadata"].get("labels") or {}).get("app.kubernetes.io/managed-by") == "modelplane"}
     for ns in live.by_kind.get(("v1", "Namespace"), []):
         name = ns["metadata"]["name"]
-        if is_tenant_namespace(ns) and name not in desired.tenants and OFFBOARDED not in ns["metadata"]["labels"]:
+        if not is_tenant_namespace(ns) or name in desired.tenants:
+            continue
+        if OFFBOARDED_LABEL not in ns["metadata"]["labels"]:
             found.append(Finding(ANSIBLE, ORPHANED, ref(ns), name,
                                  ["a modelplane tenant the tenants file no longer lists (offboard.yml -e tenant=...)"]))
+        elif name in access:
+            found.append(Finding(ANSIBLE, ORPHANED, ref(ns), name, [
+                f"labelled {OFFBOARDED_LABEL}, yet modelplane's RoleBindings still grant access in it (onboarded "
+                "again after offboarding?); offboard.yml -e tenant=... removes them"]))
     for app in live.by_kind.get(APPLICATION, []):
         labels = app["metadata"].get("labels") or {}
         tenant = labels.get(TENANT_LABEL)
@@ -234,6 +270,7 @@ def _license(desired: Desired, live: Live, license_sha256: str | None) -> list[F
 def compare(desired: Desired, live: Live, license_sha256: str | None = None) -> tuple[list[Finding], list[str]]:
     notes = list(live.notes)
     findings = (_objects(desired, live) + _releases(desired, live) + _grants(desired, live)
+                + _destinations(desired, live)
                 + _unmanaged_and_orphaned(desired, live) + _sync(desired, live, notes)
                 + _license(desired, live, license_sha256))
     return findings, notes

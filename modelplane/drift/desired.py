@@ -38,6 +38,8 @@ class Desired:
     system_namespaces: set[str] = field(default_factory=set)
     applications: list[dict] = field(default_factory=list)
     seldon_namespace: str = "seldon-system"
+    # (namespace, name) of the Argo CD AppProject -> the GitOps tenants onboarding adds to its destinations
+    destinations: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
 
 def _facts(plan: dict) -> build.PlatformFacts:
@@ -70,6 +72,9 @@ def desired(plan: dict, tenants: TenantsFile, options: build.Options) -> Desired
     state.objects += [Expected(ANSIBLE, o) for o in onboarding.objects]
     state.stale = [Expected(ANSIBLE, o) for o in onboarding.stale]
     state.applications = [o for o in onboarding.objects if o["kind"] == "Application"]
+    gitops = sorted(t.name for t in tenants.tenants if t.gitops)
+    if gitops and facts.argocdNamespace:
+        state.destinations[(facts.argocdNamespace, facts.argocdProject)] = gitops
     state.grants = {t.name: t.opa_grants() for t in tenants.tenants}
     state.objects += [Expected(ARGOCD, model["manifest"]) for model in gitops_models(plan)]
     return state

@@ -54,8 +54,11 @@ class Write:
         """(field path, live, desired) for an update; Secret values never leave this object."""
         if self.action != "update":
             return []
-        return differences(self.obj, self.live, quantities=self.obj["kind"] in QUANTITY_KINDS,
-                           secret=self.obj["kind"] == "Secret")
+        found = differences(self.obj, self.live, quantities=self.obj["kind"] in QUANTITY_KINDS,
+                            secret=self.obj["kind"] == "Secret")
+        if self.obj["kind"] == "Namespace" and _offboarded(self.live):
+            found.append((f"metadata.labels.{build.OFFBOARDED_LABEL}", "true", None))
+        return found
 
 
 @dataclass
@@ -89,8 +92,12 @@ def read_live(kube: Kube, kinds: Iterable[tuple[str, str]]) -> dict[tuple, dict]
     return live
 
 
+def _offboarded(live: dict | None) -> bool:
+    return live is not None and build.OFFBOARDED_LABEL in ((live.get("metadata") or {}).get("labels") or {})
+
+
 def needs_write(desired: dict, live: dict | None) -> bool:
-    if live is None:
+    if live is None or (desired["kind"] == "Namespace" and _offboarded(live)):
         return True
     if differences(desired, live, quantities=desired["kind"] in QUANTITY_KINDS, first_only=True):
         return True
@@ -121,6 +128,10 @@ def execute(kube: Kube, writes: list[Write], workers: int = WORKERS,
             kube.delete(write.obj)
         else:
             kube.apply(write.obj, FIELD_MANAGER)
+        if write.obj["kind"] == "Namespace" and _offboarded(write.live):
+            # offboard.yml's label is its own (a merge patch), so applying without it would keep it
+            kube.merge_patch({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+                "name": write.obj["metadata"]["name"], "labels": {build.OFFBOARDED_LABEL: None}}})
         return write
 
     with ThreadPoolExecutor(max_workers=workers) as pool:

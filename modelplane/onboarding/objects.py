@@ -17,6 +17,8 @@ from components.tenants import Tenant
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "modelplane"}
 MANAGED_SELECTOR = "app.kubernetes.io/managed-by=modelplane"
+# set by offboard.yml on a namespace it keeps; onboarding the tenant again removes it
+OFFBOARDED_LABEL = "modelplane.io/offboarded"
 TENANT_LABEL = "modelplane.io/tenant-namespace"
 ARGOCD_SERVER = "https://kubernetes.default.svc"
 RBAC = "rbac.authorization.k8s.io/v1"

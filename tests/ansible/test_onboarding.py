@@ -249,6 +249,23 @@ def test_offboarding_removes_access_keeps_data_and_purge_needs_confirm(onboarded
     assert not _exists(core, "vision")
 
 
+def test_onboarding_an_offboarded_tenant_again_removes_the_offboarded_mark(onboarded, platform, api, tmp_path):
+    """Issue 30, item 3b: the namespace kept `modelplane.io/offboarded=true`, so once dropped from the tenants
+    file again, drift did not report it."""
+    core = client.CoreV1Api(api)
+    path = tmp_path / "returning.yaml"
+    path.write_text(yaml.safe_dump({"tenants": [{"name": "returning", "groups": {"ds-team-b": "write"}}]}))
+    assert playbook(platform, "onboard.yml", extra={"tenants_file": path}).rc == 0
+    assert playbook(platform, "offboard.yml", extra={"tenant": "returning"}).rc == 0
+    assert core.read_namespace("returning").metadata.labels["modelplane.io/offboarded"] == "true"
+    back = playbook(platform, "onboard.yml", "--diff", extra={"tenants_file": path})
+    assert back.rc == 0, back.output
+    assert "modelplane.io/offboarded" not in core.read_namespace("returning").metadata.labels
+    assert _can(api, "x", ["ds-team-b"], "create", "returning")
+    again = playbook(platform, "onboard.yml", extra={"tenants_file": path})
+    assert again.changed == 0 and again.mutating == []
+
+
 def _exists(core, name: str) -> bool:
     try:
         core.read_namespace(name)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from modelplane.drift.compute import APPLICATION, _releases, _unmanaged_and_orphaned, changes, marked
-from modelplane.drift.desired import PULUMI, Desired, Expected
+from modelplane.drift.compute import (
+    APPLICATION,
+    _destinations,
+    _releases,
+    _unmanaged_and_orphaned,
+    changes,
+    marked,
+)
+from modelplane.drift.desired import ANSIBLE, PULUMI, Desired, Expected
 from modelplane.drift.helm import Release
 from modelplane.drift.live import Live
 
@@ -79,3 +86,48 @@ def test_a_hand_made_object_posing_as_argo_cd_is_unmanaged_unless_applications_w
     unread = Live(by_kind={rolebindings: [posing], APPLICATION: []}, unread={APPLICATION})
     assert _unmanaged_and_orphaned(Desired(tenants={"team-b"}), unread) == []
     assert _unmanaged_and_orphaned(Desired(tenants={"team-b"}), Live(by_kind={rolebindings: [posing]})) == []
+
+
+def test_a_secret_holding_the_redacted_placeholder_is_named_without_its_value():
+    """Issue 30, item 3c: the rendered manifests applied by hand store `<redacted>` as a Secret's value."""
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "n"},
+              "stringData": {"password": "<redacted>", "user": "<redacted>"}}
+    live = {**secret, "data": {"password": "PHJlZGFjdGVkPg==", "user": "YWRtaW4="}}
+    live.pop("stringData")
+    assert changes(Expected(PULUMI, secret), live) == [
+        "data.password: holds the placeholder <redacted>, not a secret (rendered manifests applied by hand? they "
+        "carry no secret values; pulumi up writes the real ones)"]
+
+
+def test_a_gitops_tenant_taken_out_of_the_project_destinations_is_named():
+    """Issue 30, item 3a."""
+    desired = Desired(destinations={("argocd", "seldon"): ["team-a", "team-b"]})
+    project = {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+               "metadata": {"name": "seldon", "namespace": "argocd"},
+               "spec": {"destinations": [{"namespace": "team-a", "server": "https://kubernetes.default.svc"}]}}
+    live = Live(objects={("argoproj.io/v1alpha1", "AppProject", "argocd", "seldon"): project})
+    [finding] = _destinations(desired, live)
+    assert (finding.owner, finding.category, finding.ref) == (ANSIBLE, "changed", "AppProject argocd/seldon")
+    assert finding.details == ["spec.destinations: namespace team-b missing (onboard.yml adds it)"]
+    project["spec"]["destinations"].append({"namespace": "team-b"})
+    assert _destinations(desired, live) == []
+
+
+def _tenant_namespace(name: str, **labels: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {
+        "app.kubernetes.io/managed-by": "modelplane", "modelplane.io/tenant": "true", **labels}}}
+
+
+def test_an_offboarded_namespace_that_still_grants_access_is_orphaned():
+    """Issue 30, item 3b: a tenant onboarded again after offboarding kept `modelplane.io/offboarded`; dropped
+    from the tenants file, its namespace and RoleBindings went unreported."""
+    binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+               "metadata": {"name": "modelplane-write", "namespace": "old",
+                            "labels": {"app.kubernetes.io/managed-by": "modelplane"}}}
+    quiet = _tenant_namespace("quiet", **{"modelplane.io/offboarded": "true"})
+    old = _tenant_namespace("old", **{"modelplane.io/offboarded": "true"})
+    live = Live(by_kind={("v1", "Namespace"): [quiet, old],
+                         ("rbac.authorization.k8s.io/v1", "RoleBinding"): [binding]})
+    found = {(f.category, f.ref): f.details for f in _unmanaged_and_orphaned(Desired(), live)}
+    assert list(found) == [("orphaned", "Namespace -/old")]
+    assert "modelplane's RoleBindings still grant access in it" in found[("orphaned", "Namespace -/old")][0]
