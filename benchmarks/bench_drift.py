@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from components.tenants import parse_tenants  # noqa: E402
-from harness.controlplane import ADMIN, ControlPlane  # noqa: E402
+from harness.controlplane import ADMIN, STAND_IN_SECRET, ControlPlane  # noqa: E402
 from modelplane.cluster.apply import apply_objects, read_manifests  # noqa: E402
 from modelplane.cluster.crds import load_crds  # noqa: E402
 from modelplane.cluster.kube import RESOURCES, Kube  # noqa: E402
@@ -84,7 +84,7 @@ def main() -> int:
         tenants_path.write_text(yaml.safe_dump(data))
         rendered = render("dev", root)
         write_plan(work / "dev", rendered.plan, rendered.notes)
-        objects = read_manifests(work / "dev" / "manifests")
+        objects = read_manifests(work / "dev" / "manifests", fill_redacted=STAND_IN_SECRET)
         apply_objects(admin, [o for o in objects if o["kind"] != "SeldonDeployment"])
         kube = Kube.from_kubeconfig(admin)
         for name, namespace, chart, version, _repo in helm_releases(rendered.plan):

@@ -27,3 +27,12 @@ def walk(value, path: str = "") -> Iterator[tuple[str, object]]:
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from walk(v, f"{path}[{i}]")
+
+
+def replace_strings(value, old: str, new: str):
+    """`value` with every string equal to `old`, at any depth, replaced by `new`."""
+    if isinstance(value, dict):
+        return {k: replace_strings(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [replace_strings(v, old, new) for v in value]
+    return new if value == old else value

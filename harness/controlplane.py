@@ -38,6 +38,8 @@ ADMIN = "admin"
 CONTROLLER = "system:kube-controller-manager"
 # the identities tests and `make controlplane-up` get besides the admin: user -> groups
 TEST_USERS = {"alice": ["ds-team-a"], "bob": ["ds-team-b"], "carol": ["auditors"]}
+# what tests write where pulumi up would write a secret value (rendered manifests hold <redacted> there)
+STAND_IN_SECRET = "stand-in-secret-value-0123456789"
 MUTATING_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection"})
 
 AUDIT_POLICY = {

@@ -23,8 +23,18 @@ def describe(obj: dict) -> str:
     return f"{obj['apiVersion']} {obj['kind']} {where}{meta['name']}"
 
 
-def read_manifests(directory: Path) -> list[dict]:
-    return [yaml.safe_load(p.read_text()) for p in sorted(Path(directory).rglob("*.yaml"))]
+def read_manifests(directory: Path, fill_redacted: str | None = None) -> list[dict]:
+    """The objects of a render's manifests/ (or gitops/). Those holding redacted values (`*.yaml.redacted`)
+    only with `fill_redacted`: the value put where `<redacted>` stands, as a stand-in for what pulumi up
+    writes (tests, which have no secrets to write)."""
+    objects = [yaml.safe_load(p.read_text()) for p in sorted(Path(directory).rglob("*.yaml"))]
+    if fill_redacted is not None:
+        from components.dicts import replace_strings
+        from components.names import REDACTED
+
+        objects += [replace_strings(yaml.safe_load(p.read_text()), REDACTED, fill_redacted)
+                    for p in sorted(Path(directory).rglob("*.yaml.redacted"))]
+    return objects
 
 
 def apply_objects(kubeconfig: Path, objects: list[dict]) -> ApplyReport:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from components.names import COMPONENT_TYPE
+from components.names import COMPONENT_TYPE, REDACTED
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 GITOPS_DIR = "gitops"
@@ -44,9 +44,19 @@ def gitops_models(plan: dict) -> list[dict]:
             if r["type"] == COMPONENT_TYPE and "gitops" in r["inputs"]]
 
 
+# the suffix of a manifest holding redacted values: no `kubectl apply -f DIR -R` reads it, so the placeholder
+# never reaches a cluster as if it were a secret
+REDACTED_SUFFIX = ".yaml.redacted"
+
+
+def holds_redacted(obj: dict) -> bool:
+    return f'"{REDACTED}"' in json.dumps(obj)
+
+
 def manifest_path(obj: dict) -> str:
     meta = obj["metadata"]
-    return f"{meta.get('namespace', '_cluster')}/{obj['kind']}.{meta['name']}.yaml"
+    suffix = REDACTED_SUFFIX if holds_redacted(obj) else ".yaml"
+    return f"{meta.get('namespace', '_cluster')}/{obj['kind']}.{meta['name']}{suffix}"
 
 
 def helm_releases(plan: dict) -> list[list[str]]:

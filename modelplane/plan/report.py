@@ -16,6 +16,7 @@ from modelplane.plan.diagram import diagram_section
 from modelplane.plan.document import (
     GITOPS_DIR,
     HELM_RELEASE,
+    REDACTED_SUFFIX,
     gitops_models,
     helm_releases,
     is_kubernetes_object,
@@ -92,6 +93,8 @@ def plan_markdown(plan: dict, notes: list[str], footprint=None, charts=None) -> 
     return "\n".join(out) + "\n"
 
 
+REDACTED_HEADER = ("# Not applicable as it is: <redacted> stands for secret values that only pulumi up writes.\n"
+                   "# Review it here; kubectl apply -f manifests/ -R leaves this file out.\n")
 # written into every render output: the mark of a directory render may replace
 MARKER = ".modelplane-render"
 # what a render writes, and all a directory it replaces may hold
@@ -145,7 +148,8 @@ def write_plan(out_dir: Path, plan: dict, notes: list[str], footprint=None, char
         for obj in manifests(plan):
             path = staging / "manifests" / manifest_path(obj)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(yaml.safe_dump(obj, sort_keys=True, default_flow_style=False))
+            head = REDACTED_HEADER if path.name.endswith(REDACTED_SUFFIX) else ""
+            path.write_text(head + yaml.safe_dump(obj, sort_keys=True, default_flow_style=False))
         for model in gitops_models(plan):
             path = staging / GITOPS_DIR / model["path"]
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from kubernetes import config
 
-from harness.controlplane import ADMIN
+from harness.controlplane import ADMIN, STAND_IN_SECRET
 from modelplane.cluster.apply import apply_objects, read_manifests
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +35,8 @@ class Run:
 @pytest.fixture(scope="module")
 def platform(controlplane, rendered):
     """The prod stack's rendered platform (multi-tenant, Argo CD, MinIO) on the control plane."""
-    objects = [o for o in read_manifests(rendered["prod"] / "manifests") if o["kind"] != "SeldonDeployment"]
+    objects = [o for o in read_manifests(rendered["prod"] / "manifests", fill_redacted=STAND_IN_SECRET)
+               if o["kind"] != "SeldonDeployment"]
     report = apply_objects(controlplane.kubeconfig(ADMIN), objects)
     assert report.rejected == []
     return controlplane

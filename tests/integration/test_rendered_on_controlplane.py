@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config
 
-from harness.controlplane import ADMIN
+from harness.controlplane import ADMIN, STAND_IN_SECRET
 from modelplane.cluster.apply import apply_objects, read_manifests
 from modelplane.cluster.crds import crd_documents
 from tests.conftest import STACKS
@@ -56,7 +56,8 @@ def test_cel_rules_of_the_shipped_crds_are_enforced_by_the_server(controlplane):
 def rendered_objects(out: Path) -> list[dict]:
     """The objects Pulumi applies, and the SeldonDeployments of GitOps namespaces Argo CD will apply."""
     gitops = out / "gitops"
-    return read_manifests(out / "manifests") + (read_manifests(gitops) if gitops.exists() else [])
+    return read_manifests(out / "manifests", fill_redacted=STAND_IN_SECRET) + (
+        read_manifests(gitops) if gitops.exists() else [])
 
 
 def forget_other_stacks_storage_classes(kubeconfig: Path, objects: list[dict]) -> None:

@@ -18,7 +18,7 @@ import yaml
 from kubernetes import client, config
 
 from components import opa
-from harness.controlplane import ADMIN, TEST_USERS, ControlPlane
+from harness.controlplane import ADMIN, STAND_IN_SECRET, TEST_USERS, ControlPlane
 from modelplane.cluster.apply import apply_objects, read_manifests
 from modelplane.cluster.crds import load_crds
 from modelplane.cluster.kube import Kube
@@ -56,7 +56,7 @@ def cluster(tmp_path_factory):
         shutil.copytree(REPO / "stacks", root / "stacks")
         rendered = render("dev", root)
         write_plan(work / "dev", rendered.plan, rendered.notes)
-        objects = read_manifests(work / "dev" / "manifests")
+        objects = read_manifests(work / "dev" / "manifests", fill_redacted=STAND_IN_SECRET)
         platform = [o for o in objects if o["kind"] != "SeldonDeployment"]
         assert apply_objects(admin, platform).rejected == []
         kube = Kube.from_kubeconfig(admin)

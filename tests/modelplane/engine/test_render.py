@@ -174,3 +174,16 @@ def test_version_and_stack_help(capsys):
     with pytest.raises(SystemExit):
         main(["render", "--help"])
     assert "the stack's name: stacks/Pulumi.<name>.yaml" in capsys.readouterr().out
+
+
+def test_manifests_holding_redacted_values_are_not_applicable_as_they_are(rendered):
+    """Issue 30, item 4: applying manifests/ by hand wrote `<redacted>` as Secret values. Such objects go to
+    `*.yaml.redacted` with a header saying why: `kubectl apply -f manifests/ -R` reads only .yaml, .yml and
+    .json files."""
+    out = rendered["prod"] / "manifests"
+    redacted = sorted(out.rglob("*.yaml.redacted"))
+    assert redacted and all("<redacted>" in p.read_text() for p in redacted)
+    assert all(p.read_text().startswith("# Not applicable as it is: <redacted> stands for secret values")
+               for p in redacted)
+    assert not [p for p in out.rglob("*.yaml") if "<redacted>" in p.read_text()]
+    assert {yaml.safe_load(p.read_text())["kind"] for p in redacted} >= {"Secret"}

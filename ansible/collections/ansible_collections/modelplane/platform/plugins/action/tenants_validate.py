@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from components.errors import ConfigError, from_validation_error
 from components.tenants import cluster_problems, load_tenants, platform_problems, untracked_tenants
+from modelplane.onboarding.engine import OnboardingError
 from modelplane.onboarding.objects import PlatformFacts
 
 
@@ -27,9 +28,12 @@ class ActionModule(ModelplaneAction):
             return result
         facts = kube.get("v1", "ConfigMap", args["facts_namespace"], args["facts_configmap"])
         if facts is None:
-            raise ConfigError(args["path"], [
-                f"ConfigMap {args['facts_namespace']}/{args['facts_configmap']} not found: install the platform "
-                "first (pulumi up); onboarding reads it instead of retyping the platform's settings"])
+            # the file is fine: what is missing is the platform, so the message says that, not "invalid"
+            raise OnboardingError(
+                f"the platform is not installed in the cluster at {kube.api.configuration.host}: ConfigMap "
+                f"{args['facts_namespace']}/{args['facts_configmap']} not found. The Pulumi program writes it "
+                f"(make up STACK=<env>, or pulumi up) and onboarding reads the platform's settings from it. "
+                f"{args['path']} itself is valid ({len(tenants.tenants)} tenants); onboard once the platform is up")
         data = facts.get("data") or {}
         namespaces = kube.list("v1", "Namespace")
         problems = cluster_problems(tenants, namespaces) + platform_problems(
