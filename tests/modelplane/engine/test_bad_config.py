@@ -106,26 +106,23 @@ PROD_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(PROD_CASES))
-def test_invalid_prod_network_ranges_exit_2_naming_the_field(stack_tree, tmp_path, capsys, case):
-    change, expected = PROD_CASES[case]
-    edit_stack(stack_tree, "prod", change)
+def _refused_naming(stack_tree, tmp_path, capsys, stack: str, change, expected: str) -> None:
+    edit_stack(stack_tree, stack, change)
     out = tmp_path / "out"
-    assert main(["render", "--stack", "prod", "--out", str(out), "--root", str(stack_tree)]) == 2
+    assert main(["render", "--stack", stack, "--out", str(out), "--root", str(stack_tree)]) == 2
     err = capsys.readouterr().err
     assert expected in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("case", sorted(PROD_CASES))
+def test_invalid_prod_config_exits_2_names_field_writes_nothing(stack_tree, tmp_path, capsys, case):
+    _refused_naming(stack_tree, tmp_path, capsys, "prod", *PROD_CASES[case])
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_invalid_config_exits_2_names_field_writes_nothing(stack_tree, tmp_path, capsys, case):
-    change, expected = CASES[case]
-    edit_stack(stack_tree, "dev", change)
-    out = tmp_path / "out"
-    assert main(["render", "--stack", "dev", "--out", str(out), "--root", str(stack_tree)]) == 2
-    err = capsys.readouterr().err
-    assert expected in err, err
-    assert not out.exists()
+    _refused_naming(stack_tree, tmp_path, capsys, "dev", *CASES[case])
 
 
 def test_unedited_copy_renders(stack_tree, tmp_path):
