@@ -95,6 +95,7 @@ def no_host_access(ctx: Context):
             for v in pod.get("volumes") or []:
                 if "hostPath" in v:
                     yield Violation(obj.label, f"{where}: volume {v.get('name')} is a hostPath", obj.urn)
-            for c in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
+            for c in [*(pod.get("initContainers") or []), *(pod.get("containers") or []),
+                      *(pod.get("ephemeralContainers") or [])]:
                 if (c.get("securityContext") or {}).get("privileged"):
                     yield Violation(obj.label, f"{where} container {c.get('name')}: privileged", obj.urn)

@@ -250,3 +250,10 @@ def test_mp008_knows_the_minio_charts_default_console_user():
     assert [v.message for v in RULES["MP008"](typed)] == ["values.users[0].secretKey is a default credential from "
                                                           "the seeds"]
     assert RULES["MP008"](ctx(resources=[release("minio", "minio", values={"users": []})])) == []
+
+
+def test_a_privileged_ephemeral_container_is_refused_too():
+    """Pod Security admission checks ephemeral containers (kubectl debug) as it checks the others."""
+    debug = {"name": "debug", "image": "busybox:1.36", "securityContext": {"privileged": True}}
+    [violation] = RULES["MP003"](ctx(resources=[with_pod(ephemeralContainers=[debug])]))
+    assert violation.message.endswith("container debug: privileged")
