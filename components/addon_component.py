@@ -3,11 +3,18 @@ Pulumi SDK (validating a stack or checking a plan never imports it)."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.dicts import deep_merge
+from components.names import chart_archive
 from components.versions import ChartPin
+
+# the chart source directory of the platform being declared (components.platform.Platform sets it for the
+# add-ons it builds): releases install `<dir>/<chart>-<version>.tgz` instead of pulling from a repository
+CHART_SOURCE: ContextVar[str | None] = ContextVar("chart_source", default=None)
 
 
 class HelmAddon(pulumi.ComponentResource):
@@ -34,12 +41,13 @@ class HelmAddon(pulumi.ComponentResource):
             merged = deep_merge(values or {}, overrides or {})
         else:
             merged = pulumi.Output.from_input(values).apply(lambda v: deep_merge(v, overrides or {}))
+        source = CHART_SOURCE.get()
         self.release = k8s.helm.v3.Release(
             name,
             name=release_name or name,
-            chart=pin.chart,
+            chart=chart_archive(source, pin.chart, pin.version) if source else pin.chart,
             version=pin.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=pin.repository),
+            repository_opts=None if source else k8s.helm.v3.RepositoryOptsArgs(repo=pin.repository),
             namespace=namespace,
             values=merged,
             create_namespace=False,

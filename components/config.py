@@ -38,6 +38,7 @@ from components.secrets import config_key, is_plaintext, is_secret_field
 from components.versions import ISTIO_CHARTS, kubernetes_problems
 
 PROJECT = "modelplane"
+CHART_SOURCE_ENV = "MODELPLANE_CHART_SOURCE"
 Environment = Literal["local", "dev", "staging", "prod"]
 DEV_ENVIRONMENTS = ("local", "dev")
 # the pins (components.versions.KUBERNETES_SUPPORT) whose Kubernetes range an enabled add-on brings
@@ -103,6 +104,19 @@ class StackConfig(Strict):
     models_file: str | None = None
     # default: stacks/tenants/<stack>.yaml
     tenants_file: str | None = None
+    # a directory of `<chart>-<version>.tgz` (as `helm package` writes them) every Helm release installs
+    # from instead of its repository (air-gapped clusters, tests); unset: $MODELPLANE_CHART_SOURCE, else
+    # the upstream repositories. Relative to the checkout.
+    chart_source: str | None = Field(default=None, min_length=1)
+
+    def chart_source_dir(self) -> str | None:
+        """The chart source this stack installs from: its own setting wins over MODELPLANE_CHART_SOURCE."""
+        import os
+
+        from components.names import REPO_ROOT
+
+        source = self.chart_source or os.environ.get(CHART_SOURCE_ENV) or None
+        return str((REPO_ROOT / source).resolve()) if source else None
 
     @property
     def production(self) -> bool:

@@ -30,3 +30,20 @@ RESERVED_PREFIXES = ("kube-", "knative-", "istio-", "seldon-", "openshift-")
 
 def is_reserved(namespace: str) -> bool:
     return namespace in RESERVED_NAMESPACES or namespace.startswith(RESERVED_PREFIXES)
+
+
+# a Helm release installed from a chart source directory names its chart `<dir>/<chart>-<version>.tgz`
+CHART_ARCHIVE_SUFFIX = ".tgz"
+
+
+def chart_archive(source: str, chart: str, version: str) -> str:
+    """Where a chart source directory holds a pinned chart, as `helm package` names the archive."""
+    return f"{source.rstrip('/')}/{chart}-{version}{CHART_ARCHIVE_SUFFIX}"
+
+
+def chart_name(release_inputs: dict) -> str:
+    """The chart a Helm release's inputs install: its name, or the name inside a chart archive's path."""
+    chart = str(release_inputs.get("chart") or "")
+    if not chart.endswith(CHART_ARCHIVE_SUFFIX):
+        return chart
+    return Path(chart).name.removesuffix(f"-{release_inputs.get('version')}{CHART_ARCHIVE_SUFFIX}")

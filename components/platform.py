@@ -6,7 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components import kinds, tenancy
-from components.addon_component import HelmAddon
+from components.addon_component import CHART_SOURCE, HelmAddon
 from components.addons import argocd as argocd_mod
 from components.addons import logging, postgres
 from components.addons.argocd_component import ArgoCd
@@ -64,6 +64,13 @@ class Platform(pulumi.ComponentResource):
                  gitops: dict[tuple[str, str], GitopsTarget] | None = None,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelplane:platform:Platform", name, None, opts)
+        token = CHART_SOURCE.set(config.chart_source_dir())
+        try:
+            self._declare(name, config, gitops)
+        finally:
+            CHART_SOURCE.reset(token)
+
+    def _declare(self, name: str, config: StackConfig, gitops: dict[tuple[str, str], GitopsTarget] | None) -> None:
         self.config = config
         self.gitops = gitops or {}
         self.secrets = SecretSource()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from components.cluster.eks import EksClusterConfig
 from components.cluster.gke import GkeClusterConfig
 from components.cluster.presets import PRESETS
+from components.names import CHART_ARCHIVE_SUFFIX
 
 Status = Literal["ok", "failed", "skipped"]
 
@@ -135,3 +137,15 @@ def cluster_checks(cluster) -> list[Check]:
     if isinstance(cluster, GkeClusterConfig):
         return gke_checks(cluster)
     return [Check("cluster", "skipped", "an existing cluster: nothing to check in a cloud API")]
+
+
+def chart_source_checks(releases: list[dict]) -> list[Check]:
+    """With a chart source, every release's archive must be there before `pulumi up` (Helm reads it then)."""
+    archives = [r["chart"] for r in releases if str(r.get("chart", "")).endswith(CHART_ARCHIVE_SUFFIX)]
+    if not archives:
+        return []
+    missing = sorted(a for a in archives if not Path(a).is_file())
+    if missing:
+        return [Check("chart-source", "failed", f"chartSource: {len(missing)} of {len(archives)} chart archives "
+                      f"missing: {', '.join(missing)} (modelplane charts pull DIR, or helm package)")]
+    return [Check("chart-source", "ok", f"all {len(archives)} chart archives present")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from components.errors import ConfigError
-from components.names import REPO_ROOT
+from components.names import REPO_ROOT, chart_name
 from modelplane.plan import checkinputs
 from modelplane.plan.charts import UNAVAILABLE, ChartStore
 from modelplane.plan.upstream import charts_dir
@@ -96,6 +96,6 @@ def _charts_note(ctx: Context, charts: Path | None) -> str:
     # what MP016 could not check: charts without public data (a missing chart folder is a violation instead)
     releases = ctx.releases()
     unchecked = [f"{r.name} ({UNAVAILABLE[r.inputs['chart']]})" for r in releases
-                 if r.inputs.get("chart") in UNAVAILABLE]
+                 if chart_name(r.inputs) in UNAVAILABLE]
     return (f"Helm values of {len(releases) - len(unchecked)} release(s) checked against the chart data in "
             f"{charts}" + (f"; not checked: {', '.join(unchecked)}" if unchecked else ""))

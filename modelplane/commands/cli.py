@@ -96,12 +96,18 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _preflight(args: argparse.Namespace) -> int:
     from components.stack import load
-    from modelplane.cluster.preflight import cluster_checks
+    from modelplane.cluster.preflight import chart_source_checks, cluster_checks
     from modelplane.engine.stackfile import read_stack
+    from modelplane.plan.document import HELM_RELEASE
 
     flat, secret_keys = read_stack(args.stack, Path(args.root))
     config, _tenants = load(flat, secret_keys, args.stack, Path(args.root))
     checks = cluster_checks(config.cluster)
+    if config.chart_source_dir():
+        from modelplane.engine.render import render
+
+        plan = render(args.stack, Path(args.root)).plan
+        checks += chart_source_checks([r["inputs"] for r in plan["resources"] if r["type"] == HELM_RELEASE])
     for check in checks:
         print(check)
     return EXIT_VIOLATION if any(c.status == "failed" for c in checks) else 0

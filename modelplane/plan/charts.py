@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from components.dicts import deep_merge
+from components.names import chart_name
 from modelplane.plan.upstream import YAML_LOADER
 
 # Istio's charts keep their defaults under this key; templates/zzz_profile.yaml merges user values over it
@@ -164,7 +165,7 @@ def top_level_aliases(chart_name: str) -> list[str]:
 
 def release_chart(store: ChartStore | None, release: dict) -> Chart | None:
     """The pinned chart of a release (its plan inputs: chart, version), None without chart data for it."""
-    return store.get(release.get("chart", ""), str(release.get("version", ""))) if store else None
+    return store.get(chart_name(release), str(release.get("version", ""))) if store else None
 
 
 def release_values(store: ChartStore | None, release: dict) -> dict:
@@ -284,7 +285,7 @@ def check_release(store: ChartStore, release: str, chart: str, version: str, val
 
 def check_release_inputs(store: ChartStore, name: str, inputs: dict) -> ReleaseCheck:
     """`inputs`: a kubernetes:helm.sh/v3:Release resource's (chart, version, values)."""
-    return check_release(store, name, inputs.get("chart", ""), str(inputs.get("version", "")),
+    return check_release(store, name, chart_name(inputs), str(inputs.get("version", "")),
                          inputs.get("values") or {})
 
 

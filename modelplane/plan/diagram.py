@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from components.dicts import walk
+from components.names import chart_name
 from modelplane.plan.charts import ChartStore, release_chart
 from modelplane.plan.document import HELM_RELEASE, is_kubernetes_object
 
@@ -96,8 +97,8 @@ def _serves(node: Node, name: str, namespace: str, store: ChartStore | None) -> 
     if node.kind == "release":
         values = node.inputs.get("values") or {}
         base = values.get("fullnameOverride") or node.inputs.get("name", "")
-        names = {base} | {_value(node, p, store) for p in CHART_SERVICE_VALUES.get(node.inputs.get("chart", ""), ())}
-        suffixes = CHART_SERVICE_SUFFIXES.get(node.inputs.get("chart", ""))
+        names = {base} | {_value(node, p, store) for p in CHART_SERVICE_VALUES.get(chart_name(node.inputs), ())}
+        suffixes = CHART_SERVICE_SUFFIXES.get(chart_name(node.inputs))
         if suffixes:
             return name in {base + s for s in suffixes}
         return name in names or name.startswith(f"{base}-")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from components.names import COMPONENT_TYPE, REDACTED
+from components.names import COMPONENT_TYPE, REDACTED, chart_name
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 GITOPS_DIR = "gitops"
@@ -62,7 +62,7 @@ def manifest_path(obj: dict) -> str:
 def helm_releases(plan: dict) -> list[list[str]]:
     """[release, namespace, chart, version, repository] of every Helm release, in install-graph order of
     the plan (sorted by URN)."""
-    return [[r["inputs"].get("name", r["name"]), r["inputs"].get("namespace", ""), r["inputs"]["chart"],
+    return [[r["inputs"].get("name", r["name"]), r["inputs"].get("namespace", ""), chart_name(r["inputs"]),
              r["inputs"].get("version", "(unpinned)"), r["inputs"].get("repositoryOpts", {}).get("repo", "")]
             for r in plan["resources"] if r["type"] == HELM_RELEASE]
 
@@ -70,7 +70,7 @@ def helm_releases(plan: dict) -> list[list[str]]:
 def seldon_deploy_values(plan: dict) -> dict | None:
     """The values of the Seldon Deploy release as the plan has them (secret leaves `<redacted>`)."""
     for r in plan["resources"]:
-        if r["type"] == HELM_RELEASE and r["inputs"]["chart"] == "seldon-deploy":
+        if r["type"] == HELM_RELEASE and chart_name(r["inputs"]) == "seldon-deploy":
             return r["inputs"].get("values", {})
     return None
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from components.cluster.presets import PRESETS
+from components.names import chart_name
 from components.quantity import Requests, cpu_cores, memory_gib
 from modelplane.plan.charts import (
     UNAVAILABLE,
@@ -152,15 +153,15 @@ def _source(chart: Chart, release_values: dict, path: str, stack_values: StackVa
 
 def release_workloads(store: ChartStore | None, release: dict, nodes: int,
                       stack_values: StackValues = ()) -> list[Workload]:
-    name, chart_name = release.get("name", ""), release["chart"]
+    name, named = release.get("name", ""), chart_name(release)
     owner = f"release {name}"
     values = release.get("values") or {}
-    if chart_name in UNAVAILABLE:
-        return [Workload(owner, chart_name, 0, Requests(), "-", unknown=UNAVAILABLE[chart_name])]
+    if named in UNAVAILABLE:
+        return [Workload(owner, named, 0, Requests(), "-", unknown=UNAVAILABLE[named])]
     chart = release_chart(store, release)
     if chart is None:
-        why = "no chart data" if store is None else f"no chart data for {chart_name} {release.get('version')}"
-        return [Workload(owner, chart_name, 0, Requests(), "-", unknown=why)]
+        why = "no chart data" if store is None else f"no chart data for {named} {release.get('version')}"
+        return [Workload(owner, named, 0, Requests(), "-", unknown=why)]
     merged = effective_values(chart, values)
     out = []
     for w in CHART_WORKLOADS.get(chart.name, ()):
@@ -182,7 +183,7 @@ def _containers_requests(pod_spec: dict) -> Requests:
 
 
 def _postgres_defaults(store: ChartStore | None, releases: list[dict]) -> tuple[Requests, str] | None:
-    operator = next((r for r in releases if r["chart"] == "postgres-operator"), None)
+    operator = next((r for r in releases if chart_name(r) == "postgres-operator"), None)
     chart = release_chart(store, operator) if operator else None
     if chart is None:
         return None
@@ -261,7 +262,7 @@ def model_workloads(plan: dict, releases: list[dict], store: ChartStore | None,
 
 
 def _executor(store: ChartStore | None, releases: list[dict], stack_values: StackValues) -> tuple[Requests, str]:
-    core = next((r for r in releases if r["chart"] == "seldon-core-operator"), None)
+    core = next((r for r in releases if chart_name(r) == "seldon-core-operator"), None)
     chart = release_chart(store, core) if core else None
     if chart is None:
         return Requests(), "(not counted: no chart data for seldon-core-operator)"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from components.names import LOCAL_GATEWAY_KEY
+from components.names import LOCAL_GATEWAY_KEY, chart_name
 from modelplane.plan.charts import ChartStore, get, release_values
 from modelplane.plan.diagram import Node, nodes, served_by
 
@@ -35,7 +35,7 @@ class Link:
 
 
 def _release(graph: list[Node], chart: str) -> Node | None:
-    return next((n for n in graph if n.kind == "release" and n.inputs.get("chart") == chart), None)
+    return next((n for n in graph if n.kind == "release" and chart_name(n.inputs) == chart), None)
 
 
 def _object(graph: list[Node], kind: str, name: str | None = None, namespace: str | None = None) -> Node | None:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from components.dicts import walk
-from components.names import REDACTED, SEED_DEFAULT_SECRETS
+from components.names import REDACTED, SEED_DEFAULT_SECRETS, chart_name
 from modelplane.plan.charts import check_release_inputs
 from modelplane.plan.logpipeline import release_unrouted_inputs
 from modelplane.plan.requestlog import request_log_path
@@ -65,7 +65,7 @@ def stateful_protected(ctx: Context):
     if ctx.environment != "prod":
         return
     stateful = [r for r in ctx.resources if r.type in (RDS, CLOUD_SQL, ZALANDO, ECK_ELASTICSEARCH)]
-    stateful += [r for r in ctx.releases() if r.inputs.get("chart") in STATEFUL_CHARTS]
+    stateful += [r for r in ctx.releases() if chart_name(r.inputs) in STATEFUL_CHARTS]
     for r in stateful:
         problems = _stateful_problems(r)
         if problems:
@@ -128,7 +128,7 @@ CHART_DEFAULT_USERS = {"minio": ("users", "console/console123 (consoleAdmin)")}
           "default user, set its users value (MinIO: users: []).")
 def no_default_credentials(ctx: Context):
     for r in ctx.releases():
-        default = CHART_DEFAULT_USERS.get(r.inputs.get("chart", ""))
+        default = CHART_DEFAULT_USERS.get(chart_name(r.inputs))
         if default and default[0] not in (r.inputs.get("values") or {}):
             yield Violation(f"Helm release {r.name}", f"values.{default[0]} is not set: the chart creates its "
                             f"default user {default[1]}", r.urn)
@@ -222,7 +222,7 @@ def _env(values: dict, name: str) -> str | None:
           "cert-manager or your PKI), or use flavor: elasticsearch (ECK issues a CA per cluster).")
 def search_certificates(ctx: Context):
     for r in ctx.releases():
-        if r.inputs.get("chart") == "opensearch" and \
+        if chart_name(r.inputs) == "opensearch" and \
                 _env(r.inputs.get("values") or {}, "DISABLE_INSTALL_DEMO_CONFIG") != "true":
             yield Violation(f"Helm release {r.name}", "runs the demo TLS certificates (OpenSearch's demo "
                             "security setup is not disabled)", r.urn)
@@ -260,7 +260,7 @@ ARGOCD_EXAMPLE_DOMAIN = "argocd.example.com"  # the chart's default global.domai
           "a passwordMtime that moves only with the password.")
 def argocd_day2(ctx: Context):
     for r in ctx.releases():
-        if r.inputs.get("chart") != "argo-cd":
+        if chart_name(r.inputs) != "argo-cd":
             continue
         values = r.inputs.get("values") or {}
         configs = values.get("configs") or {}
@@ -288,7 +288,7 @@ def managed_control_plane_alerts(ctx: Context):
     if not any(r.type in MANAGED_CLUSTERS for r in ctx.resources):
         return
     for r in ctx.releases():
-        if r.inputs.get("chart") != "kube-prometheus-stack":
+        if chart_name(r.inputs) != "kube-prometheus-stack":
             continue
         values = r.inputs.get("values") or {}
         on = [k for k in CONTROL_PLANE_TARGETS if (values.get(k) or {}).get("enabled", True) is not False]
@@ -304,7 +304,7 @@ def managed_control_plane_alerts(ctx: Context):
           "container-log input).")
 def log_inputs_routed(ctx: Context):
     for r in ctx.releases():
-        if r.inputs.get("chart") != "fluent-bit":
+        if chart_name(r.inputs) != "fluent-bit":
             continue
         if ctx.charts is None and "inputs" not in ((r.inputs.get("values") or {}).get("config") or {}):
             continue  # the chart's default inputs are unknown without chart data
