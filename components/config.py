@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal, get_args
@@ -33,7 +34,7 @@ from components.cluster.existing import ExistingClusterConfig
 from components.cluster.gke import GkeClusterConfig
 from components.errors import ConfigError, FieldProblems, from_validation_error
 from components.models.spec import ModelSpec
-from components.names import SEED_DEFAULT_SECRETS
+from components.names import REPO_ROOT, SEED_DEFAULT_SECRETS
 from components.secrets import config_key, is_plaintext, is_secret_field
 from components.versions import ISTIO_CHARTS, kubernetes_problems
 
@@ -111,10 +112,6 @@ class StackConfig(Strict):
 
     def chart_source_dir(self) -> str | None:
         """The chart source this stack installs from: its own setting wins over MODELPLANE_CHART_SOURCE."""
-        import os
-
-        from components.names import REPO_ROOT
-
         source = self.chart_source or os.environ.get(CHART_SOURCE_ENV) or None
         return str((REPO_ROOT / source).resolve()) if source else None
 

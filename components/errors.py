@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,8 +88,6 @@ def _path(loc: tuple) -> str:
 
 def _models_in(annotation) -> list:
     """The pydantic models a field's annotation holds (through Optional, unions, lists, dicts, Annotated)."""
-    import typing
-
     from pydantic import BaseModel
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -100,8 +99,6 @@ def known_keys(model, loc: tuple) -> list[str]:
     """The keys accepted where `loc` points (the mapping that holds an unknown key), as a user writes them;
     [] when that is not one config model. A discriminated union's tag in `loc` (`cluster.aws`) picks its
     member."""
-    import typing
-
     candidates = [model] if model is not None else []
     for part in loc:
         if isinstance(part, int) or not candidates:

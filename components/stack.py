@@ -26,8 +26,9 @@ def resolve(root: Path, name: str) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def tenants_path(stack: str, config: StackConfig, root: Path = REPO_ROOT) -> Path:
-    return resolve(root, config.tenants_file or f"stacks/tenants/{stack}.yaml")
+def tenants_path(stack: str, tenants_file: str | None, root: Path = REPO_ROOT) -> Path:
+    """The stack's `tenantsFile` setting, else stacks/tenants/<stack>.yaml, under root."""
+    return resolve(root, tenants_file or f"stacks/tenants/{stack}.yaml")
 
 
 def models_path(config: StackConfig, root: Path = REPO_ROOT) -> Path | None:
@@ -144,8 +145,8 @@ def load(flat_config: dict, secret_keys: set[str], stack: str,
             config = config.model_copy(update={"models": [*config.models, *extra]})
         except ConfigError as exc:
             errors.append(exc)
-    path = tenants_path(stack, config, root) if config else resolve(
-        root, str(raw.get("tenantsFile") or f"stacks/tenants/{stack}.yaml"))
+    # an invalid stack config still names its tenants file: its problems are reported with the config's
+    path = tenants_path(stack, config.tenants_file if config else raw.get("tenantsFile"), root)
     try:
         tenants = load_tenants(path)
     except ConfigError as exc:

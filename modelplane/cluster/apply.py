@@ -7,6 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from components.dicts import replace_strings
+from components.names import REDACTED
+
 FIELD_MANAGER = "modelplane-render-check"
 
 
@@ -29,9 +32,6 @@ def read_manifests(directory: Path, fill_redacted: str | None = None) -> list[di
     writes (tests, which have no secrets to write)."""
     objects = [yaml.safe_load(p.read_text()) for p in sorted(Path(directory).rglob("*.yaml"))]
     if fill_redacted is not None:
-        from components.dicts import replace_strings
-        from components.names import REDACTED
-
         objects += [replace_strings(yaml.safe_load(p.read_text()), REDACTED, fill_redacted)
                     for p in sorted(Path(directory).rglob("*.yaml.redacted"))]
     return objects

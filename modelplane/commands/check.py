@@ -23,7 +23,7 @@ def pack_config_for(stack: str, root: Path = REPO_ROOT) -> str:
     flat, secret_keys = read_stack(stack, root)
     config, _ = load(flat, secret_keys, stack, root)
     _check_overrides(stack, config.policy.overrides)
-    tenants = tenants_path(stack, config, root)
+    tenants = tenants_path(stack, config.tenants_file, root)
     tenants_file = str(tenants.relative_to(root)) if tenants.is_relative_to(root) else str(tenants)
     return pack_config_text(config.environment, tenants_file,
                             {k: v.enforcement for k, v in config.policy.overrides.items()})

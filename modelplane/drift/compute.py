@@ -183,6 +183,12 @@ def _grants(desired: Desired, live: Live) -> list[Finding]:
     return found
 
 
+def _ours(obj: dict) -> bool:
+    """Carries modelplane's managed-by label (onboarding's objects)."""
+    labels = obj["metadata"].get("labels") or {}
+    return all(labels.get(k) == v for k, v in MANAGED_BY.items())
+
+
 def _unmanaged_and_orphaned(desired: Desired, live: Live) -> list[Finding]:
     wanted = {key(e.obj) for e in [*desired.objects, *desired.stale]}
     scope = desired.tenants | desired.system_namespaces
@@ -195,21 +201,19 @@ def _unmanaged_and_orphaned(desired: Desired, live: Live) -> list[Finding]:
             where = _namespace_of(obj)
             if where not in scope or key(obj) in wanted:
                 continue
-            labels = (obj["metadata"].get("labels") or {})
-            if labels.get("app.kubernetes.io/managed-by") == MANAGED_BY["app.kubernetes.io/managed-by"]:
+            if _ours(obj):
                 found.append(Finding(ANSIBLE, ORPHANED, ref(obj), where,
                                      ["carries modelplane's label, but no plan, tenants file or GitOps file has it"]))
             elif not marked(obj, applications):
                 meta = obj["metadata"]
-                tracking = _argocd_tracking(labels, meta.get("annotations") or {})
+                tracking = _argocd_tracking(meta.get("labels") or {}, meta.get("annotations") or {})
                 found.append(Finding(NO_OWNER, UNMANAGED, ref(obj), where, [
                     f"its Argo CD tracking names Application {', '.join(tracking)}, which does not exist; no other "
                     "owner's mark" if tracking else
                     "no managed-by label, Helm release, Argo CD tracking or owner reference"]))
-    # modelplane's access objects by namespace: an offboarded namespace has none left
-    access = {_namespace_of(o) for kind in (("rbac.authorization.k8s.io/v1", "RoleBinding"),)
-              for o in live.by_kind.get(kind, [])
-              if (o["metadata"].get("labels") or {}).get("app.kubernetes.io/managed-by") == "modelplane"}
+    # namespaces where modelplane's RoleBindings grant access: an offboarded namespace has none left
+    access = {_namespace_of(o) for o in live.by_kind.get(("rbac.authorization.k8s.io/v1", "RoleBinding"), [])
+              if _ours(o)}
     for ns in live.by_kind.get(("v1", "Namespace"), []):
         name = ns["metadata"]["name"]
         if not is_tenant_namespace(ns) or name in desired.tenants:
@@ -224,7 +228,7 @@ def _unmanaged_and_orphaned(desired: Desired, live: Live) -> list[Finding]:
     for app in live.by_kind.get(APPLICATION, []):
         labels = app["metadata"].get("labels") or {}
         tenant = labels.get(TENANT_LABEL)
-        if tenant and labels.get("app.kubernetes.io/managed-by") == "modelplane" and tenant not in desired.tenants:
+        if tenant and _ours(app) and tenant not in desired.tenants:
             found.append(Finding(ANSIBLE, ORPHANED, ref(app), tenant,
                                  [f"its tenant {tenant} is not in the tenants file"]))
     return found

@@ -84,4 +84,5 @@ def input_files(stack: str, config, root: Path = REPO_ROOT) -> list[Path]:
     """The files a stack was validated from: its stack file, models file (if any) and tenants file."""
     from components.stack import models_path, tenants_path
 
-    return [stack_file(stack, root), *filter(None, [models_path(config, root)]), tenants_path(stack, config, root)]
+    return [stack_file(stack, root), *filter(None, [models_path(config, root)]),
+            tenants_path(stack, config.tenants_file, root)]
