@@ -36,3 +36,4 @@ def replace_strings(value, old: str, new: str):
     if isinstance(value, list):
         return [replace_strings(v, old, new) for v in value]
     return new if value == old else value
+

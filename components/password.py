@@ -16,7 +16,7 @@ CLASSES = {"an upper-case letter": r"[A-Z]", "a lower-case letter": r"[a-z]", "a
 BCRYPT_COST = 10
 _STANDARD = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _BCRYPT = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-# what a generated password always has (pulumi-random's minimums; URL-, YAML- and shell-safe specials)
+# what a generated password always has (minimums per class; URL-, YAML- and shell-safe specials)
 GENERATED = {"length": 32, "min_upper": 2, "min_lower": 2, "min_numeric": 2, "min_special": 2,
              "override_special": "-_.+~"}
 

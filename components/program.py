@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pulumi
 from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings
 
 from components.config import PROJECT
 from components.errors import ConfigError
@@ -22,8 +23,16 @@ def runtime_flat_config() -> tuple[dict, set[str]]:
     return flat, secret | set(runtime_config.get_config_secret_keys_env())
 
 
-def main(root: Path = REPO_ROOT) -> None:
-    """The program. `root` is the tree holding stacks/ (tests and benchmarks render other trees)."""
+def project_root() -> Path:
+    """The directory of the Pulumi.yaml the engine runs (stacks/ and tenants files beside it)."""
+    root = settings.get_root_directory()
+    return Path(root) if root else REPO_ROOT
+
+
+def main(root: Path | None = None) -> None:
+    """The program. `root` is the tree holding stacks/: the engine's project directory unless given (render
+    passes the tree it renders)."""
+    root = root or project_root()
     flat, secret_keys = runtime_flat_config()
     stack = pulumi.get_stack()
     try:

@@ -28,12 +28,11 @@ class SecretSource:
             return pulumi.Output.secret(VAULT_VALUES[ref])
         if ref == GENERATE:
             if name not in self._generated:
-                import pulumi_random as random
-
+                from components.generated_password import GeneratedPassword
                 from components.password import GENERATED
 
                 policy = {"special": True, **GENERATED} if strong else {"length": 32, "special": False}
-                password = random.RandomPassword(name, **policy, opts=pulumi.ResourceOptions(parent=parent))
+                password = GeneratedPassword(name, **policy, opts=pulumi.ResourceOptions(parent=parent))
                 self._generated[name] = pulumi.Output.secret(password.result)
             return self._generated[name]
         return pulumi.Output.secret(ref)

@@ -3,7 +3,7 @@
 A secret field holds one of:
   config:<key>   a Pulumi config secret, `pulumi config set --secret <key> ...` (top-level key)
   vault:<mount>/data/<path>#<key>   a HashiCorp Vault KV v2 secret, read with hvac (components.vault)
-  generate       a password generated once by pulumi-random and kept in (encrypted) state
+  generate       a password generated once (components.generated_password) and kept in (encrypted) state
   <literal>      plaintext in the stack file: accepted only in local/dev stacks
 
 Whatever the source, the value reaches resources as a Pulumi secret, so plans, logs and state

@@ -8,6 +8,11 @@ from components.base import DnsLabel, HttpUrl
 from components.secrets import SecretRef
 
 MINIO_SECRET = "minio-root"
+# the chart's one console user, its password generated into MINIO_SECRET: the chart's default user is
+# console/console123, and an empty `users` list cannot replace it (the Kubernetes provider drops empty
+# lists from Helm values, pulumi-kubernetes#2731)
+CONSOLE_USER = "console"
+CONSOLE_PASSWORD_KEY = "consolePassword"
 CONSOLE_PORT = 9001
 CONSOLE_PREFIX = "/minio/"
 
@@ -31,8 +36,8 @@ def minio_values(browser_url: str | None = None, storage_class: str | None = Non
         "existingSecret": MINIO_SECRET,
         "persistence": {"size": "20Gi", **({"storageClass": storage_class} if storage_class else {})},
         "resources": {"requests": {"cpu": "250m", "memory": "1Gi"}},
-        # the chart's default creates a console user console/console123: no users but the root user
-        "users": [],
+        "users": [{"accessKey": CONSOLE_USER, "existingSecret": MINIO_SECRET,
+                   "existingSecretKey": CONSOLE_PASSWORD_KEY, "policy": "consoleAdmin"}],
     }
     if browser_url:
         # the console builds its links under /minio/ (the gateway strips the prefix)

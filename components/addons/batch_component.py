@@ -7,6 +7,7 @@ import pulumi
 
 from components.addon_component import HelmAddon
 from components.addons.batch import (
+    CONSOLE_PASSWORD_KEY,
     CONSOLE_PORT,
     CONSOLE_PREFIX,
     MINIO_SECRET,
@@ -14,14 +15,16 @@ from components.addons.batch import (
     minio_values,
 )
 from components.kit import PlatformKit
+from components.secrets import GENERATE
 
 
 class Minio(pulumi.ComponentResource):
     def __init__(self, name: str, config: MinioConfig, kit: PlatformKit, opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelplane:addons:Minio", name, None, opts)
         password = kit.secrets.resolve(config.root_password, "minio-root-password", self)
-        root = kit.secret(MINIO_SECRET, config.namespace, {"rootUser": config.root_user, "rootPassword": password},
-                          self)
+        console_password = kit.secrets.resolve(GENERATE, "minio-console-password", self)
+        root = kit.secret(MINIO_SECRET, config.namespace, {"rootUser": config.root_user, "rootPassword": password,
+                                                          CONSOLE_PASSWORD_KEY: console_password}, self)
         # the bucket data is on the release's volume: protected in production
         console = config.console_url or kit.public_url(CONSOLE_PREFIX)
         self.release = HelmAddon(name, pin=config.pin("minio"), namespace=kit.ns(config.namespace),

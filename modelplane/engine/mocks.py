@@ -18,6 +18,7 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _ensure_event_loop
 
+from components.generated_password import TYPE as GENERATED_PASSWORD
 from components.names import REDACTED
 from components.timestamp import PLANNED
 from components.timestamp import TYPE as TIMESTAMP
@@ -25,6 +26,7 @@ from components.timestamp import TYPE as TIMESTAMP
 SIG = rpc._special_sig_key
 SECRET_SIG = rpc._special_secret_sig
 RESOURCE_SIG = rpc._special_resource_sig
+ASSET_SIG = rpc._special_asset_sig
 
 
 @dataclass
@@ -56,6 +58,8 @@ def clean(value):
             return _redact(clean(value.get("value")))
         if sig == RESOURCE_SIG:
             return value.get("urn")
+        if sig == ASSET_SIG:
+            return value.get("text", value.get("path"))
         return {k: clean(v) for k, v in value.items()}
     if isinstance(value, list):
         return [clean(v) for v in value]
@@ -92,9 +96,12 @@ COMPUTED: dict[str, Callable[[str, dict], dict]] = {
     "gcp:container/cluster:Cluster": lambda n, i: {
         "endpoint": "203.0.113.10", "masterAuth": {"clusterCaCertificate": "bW9jay1jYQ=="},
         "name": i.get("name", n)},
-    "random:index/randomPassword:RandomPassword": lambda n, i: {"result": REDACTED},
+    GENERATED_PASSWORD: lambda n, i: {"result": REDACTED},
     TIMESTAMP: lambda n, i: {"rfc3339": PLANNED},
 }
+
+
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 class PlanMocks(pulumi.runtime.Mocks):
@@ -112,18 +119,27 @@ class RecordingMonitor(mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self.thread_loops: set[asyncio.AbstractEventLoop] = set()
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """As the engine names a resource: the parent's whole qualified type before its own, except for the
+        root stack's children (the SDK's mock keeps only the parent's last type)."""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != STACK_TYPE:
+                type_ = f"{qualified}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         # the base monitor gives each worker thread an event loop of its own; run_program closes them
         self.thread_loops.add(_ensure_event_loop())
-        if request.type != "pulumi:pulumi:Stack":
+        if request.type != STACK_TYPE:
             deps = set(request.dependencies)
             for urns in request.propertyDependencies.values():
                 deps.update(urns.urns)
             provider = request.provider.rsplit("::", 1)[0] if request.provider else None
             self.registrations.append(Registration(
                 urn=response.urn, type=request.type, name=request.name,
-                parent=None if "pulumi:pulumi:Stack::" in request.parent.split("$")[-1] else request.parent or None,
+                parent=None if request.parent.split("::")[2:3] == [STACK_TYPE] else request.parent or None,
                 custom=bool(request.custom),
                 inputs=_without_provider(clean(json_format.MessageToDict(request.object))),
                 depends_on=sorted(deps), provider=provider,

@@ -45,14 +45,15 @@ def missing(tools: list[GoTool] | None = None) -> list[str]:
     for tool in tools or all_tools():
         for binary in tool.binaries:
             link = bin_dir() / binary
-            if not link.exists() or not _at_pin(link, tool.version_probes.get(binary)):
+            probe = tool.version_probes.get(binary)
+            # a binary that cannot say its version is at the pin when it is this recipe's build
+            current = _at_pin(link, probe) if probe else link.resolve() == (built(tool) / binary).resolve()
+            if not link.exists() or not current:
                 out.append(binary)
     return out
 
 
-def _at_pin(path: Path, probe: tuple[tuple[str, ...], str] | None) -> bool:
-    if probe is None:
-        return True
+def _at_pin(path: Path, probe: tuple[tuple[str, ...], str]) -> bool:
     argv, expected = probe
     try:
         result = subprocess.run([str(path), *argv], capture_output=True, text=True, timeout=30)
@@ -62,14 +63,17 @@ def _at_pin(path: Path, probe: tuple[tuple[str, ...], str] | None) -> bool:
 
 
 def _on_path(tool: GoTool) -> dict[str, Path] | None:
-    """Every binary of the tool found on PATH (outside our own bin) at the pinned version, else None."""
+    """Every binary of the tool found on PATH (outside our own bin) at the pinned version, else None. A tool
+    with a binary that cannot say its version (a plugin, a script) is always our build."""
     ours = bin_dir().resolve()
     search = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
                              if p and Path(p).resolve() != ours)
+    if set(tool.version_probes) != set(tool.binaries):
+        return None
     found = {}
     for binary in tool.binaries:
         where = shutil.which(binary, path=search)
-        if not where or not _at_pin(Path(where), tool.version_probes.get(binary)):
+        if not where or not _at_pin(Path(where), tool.version_probes[binary]):
             return None
         found[binary] = Path(where)
     return found
@@ -116,15 +120,24 @@ def _build(tool: GoTool, target: Path) -> float:
         for package in ours:
             (work / package).mkdir(parents=True)
             shutil.copy(GOMAIN / package.removeprefix("gomain/") / "main.go", work / package / "main.go")
-        theirs = [p for p in tool.packages if p not in ours]
+        for package in tool.copied_mains:
+            shutil.copytree(Path(upstream["Dir"]) / package, work / package)
+            _writable(work / package)
+        local = ours + list(tool.copied_mains)
+        theirs = [p for p in tool.packages if p not in local]
         if theirs:
             go("get", *(f"{p}@{tool.version}" for p in theirs))
-        if ours:
+        if local:
             go("mod", "tidy")
+        for package in tool.copied_mains:
+            go("generate", f"./{package}", env=tool.generate_env)
         out = work / "out"
         ldflags = " ".join(("-s", "-w", *tool.ldflags))
         go("build", "-trimpath", f"-ldflags={ldflags}", "-o", f"{out}/",
-           *(f"./{p}" if p in ours else p for p in tool.packages))
+           *(f"./{p}" if p in local else p for p in tool.packages))
+        for binary, path in tool.module_files.items():
+            shutil.copy(Path(upstream["Dir"]) / path, out / binary)
+            (out / binary).chmod(0o755)
         staged = target.parent / f"{target.parent.name}.partial"
         shutil.rmtree(staged, ignore_errors=True)
         staged.mkdir(parents=True)
@@ -140,30 +153,45 @@ def _build(tool: GoTool, target: Path) -> float:
     return seconds
 
 
+def _writable(tree: Path) -> None:
+    """The module cache is read-only; the copy is generated into."""
+    tree.chmod(0o755)
+    for path in tree.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def _edits(tool: GoTool, upstream: dict) -> list[str]:
-    """`go mod edit` flags: require the module, keep its go and godebug lines, publish its staging modules."""
+    """`go mod edit` flags: require the module, keep its go and godebug lines and its replacements by other
+    modules, and take the published release of each sibling it replaces with a local path."""
     edits = [f"-require={tool.module}@{tool.version}"]
     if upstream.get("Go"):
         edits.append(f"-go={upstream['Go']}")
     edits += [f"-godebug={d['Key']}={d['Value']}" for d in upstream.get("Godebug") or []]
-    placeholders = {r["Path"] for r in upstream.get("Require") or [] if r["Version"] == PLACEHOLDER}
+    required = {r["Path"]: r["Version"] for r in upstream.get("Require") or []}
     for replace in upstream.get("Replace") or []:
-        old, new = replace["Old"]["Path"], replace["New"]["Path"]
-        if old in placeholders and new.startswith(LOCAL_PATH):
-            if not tool.staging_version:
-                raise ToolchainError(f"{tool.module}: {old} is required at {PLACEHOLDER} and replaced by {new}; "
-                                     "the recipe names no published version for it")
-            edits.append(f"-replace={old}={old}@{tool.staging_version}")
+        old, new = replace["Old"], replace["New"]
+        if not new["Path"].startswith(LOCAL_PATH):
+            edits.append(f"-replace={_at(old)}={_at(new)}")
+        elif old["Path"] in required and tool.sibling_version:
+            edits.append(f"-replace={old['Path']}={old['Path']}@{tool.sibling_version}")
+        elif required.get(old["Path"]) == PLACEHOLDER:
+            raise ToolchainError(f"{tool.module}: {old['Path']} is required at {PLACEHOLDER} and replaced by "
+                                 f"{new['Path']}; the recipe names no published version for it")
     return edits
 
 
-def _runner(work: Path, log, tool: GoTool) -> Callable[..., str]:
-    env = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod", "GOWORK": "off"}
+def _at(module: dict) -> str:
+    return f"{module['Path']}@{module['Version']}" if module.get("Version") else module["Path"]
 
-    def go(*args: str) -> str:
+
+def _runner(work: Path, log, tool: GoTool) -> Callable[..., str]:
+    base = {**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod", "GOWORK": "off"}
+
+    def go(*args: str, env: dict[str, str] | None = None) -> str:
         log.write(f"$ go {' '.join(args)}\n")
         log.flush()
-        result = subprocess.run(["go", *args], cwd=work, env=env, capture_output=True, text=True)
+        result = subprocess.run(["go", *args], cwd=work, env={**base, **(env or {})}, capture_output=True,
+                                text=True)
         log.write(result.stderr)
         log.flush()
         if result.returncode:

@@ -125,12 +125,16 @@ CHART_DEFAULT_USERS = {"minio": ("users", "console/console123 (consoleAdmin)")}
       rationale="admin/admin, minioadmin/minioadmin and 12341234 appear in the Seldon Deploy manual, and the "
                 "MinIO chart creates console/console123 by default; they are the first thing anyone tries.",
       fix="Use `generate`, a `config:<key>` secret or a Vault reference for the field named; for a chart's "
-          "default user, set its users value (MinIO: users: []).")
+          "default user, name the users it should create, passwords from a Secret (MinIO: existingSecret).")
 def no_default_credentials(ctx: Context):
     for r in ctx.releases():
         default = CHART_DEFAULT_USERS.get(chart_name(r.inputs))
-        if default and default[0] not in (r.inputs.get("values") or {}):
-            yield Violation(f"Helm release {r.name}", f"values.{default[0]} is not set: the chart creates its "
+        value = (r.inputs.get("values") or {}).get(default[0]) if default else None
+        if default and not value:
+            # an empty list or a null never reaches Helm: the Kubernetes provider drops both
+            # (pulumi-kubernetes#2731), seen on the engine in tests/modelplane/engine
+            why = "is not set" if value is None else f"is {value!r}, which the Kubernetes provider drops"
+            yield Violation(f"Helm release {r.name}", f"values.{default[0]} {why}: the chart creates its "
                             f"default user {default[1]}", r.urn)
     for path in sorted(ctx.default_credentials):
         yield Violation(f"stack config {path}", "a default credential from the seeds, in plaintext")

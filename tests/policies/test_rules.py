@@ -249,7 +249,12 @@ def test_mp008_knows_the_minio_charts_default_console_user():
         {"accessKey": "console", "secretKey": "console123", "policy": "consoleAdmin"}]})])
     assert [v.message for v in RULES["MP008"](typed)] == ["values.users[0].secretKey is a default credential from "
                                                           "the seeds"]
-    assert RULES["MP008"](ctx(resources=[release("minio", "minio", values={"users": []})])) == []
+    [empty] = RULES["MP008"](ctx(resources=[release("minio", "minio", values={"users": []})]))
+    assert empty.message == ("values.users is [], which the Kubernetes provider drops: the chart creates its "
+                             "default user console/console123 (consoleAdmin)")
+    named = [{"accessKey": "console", "existingSecret": "minio-root", "existingSecretKey": "consolePassword",
+              "policy": "consoleAdmin"}]
+    assert RULES["MP008"](ctx(resources=[release("minio", "minio", values={"users": named})])) == []
 
 
 def test_a_privileged_ephemeral_container_is_refused_too():

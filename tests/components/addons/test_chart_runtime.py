@@ -4,13 +4,13 @@ and holds it on today's plans."""
 
 from __future__ import annotations
 
-import random
 import string
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from components.generated_password import generate
 from components.password import GENERATED, weakness
 from components.stack import load
 from modelplane.engine.stackfile import read_stack
@@ -51,16 +51,15 @@ def test_opensearch_admin_password_strength():
     assert weakness("DoesNotWork2024@") is None
 
 
+ALPHABET = set(string.ascii_letters + string.digits + GENERATED["override_special"])
+
+
 def test_generated_search_passwords_always_pass():
-    """pulumi-random's RandomPassword with GENERATED: at least the minimum of each class from its alphabet."""
-    rng = random.Random(19)
-    special = GENERATED["override_special"]
-    classes = [string.ascii_uppercase, string.ascii_lowercase, string.digits, special]
+    """components.generated_password with GENERATED: at least the minimum of each class from its alphabet."""
     for _ in range(300):
-        chars = [rng.choice(c) for c in classes for _ in range(2)]
-        chars += [rng.choice("".join(classes)) for _ in range(GENERATED["length"] - len(chars))]
-        rng.shuffle(chars)
-        assert weakness("".join(chars)) is None
+        password = generate({"special": True, **GENERATED})
+        assert weakness(password) is None
+        assert len(password) == GENERATED["length"] and set(password) <= ALPHABET
 
 
 def test_every_opensearch_stack_generates_a_strong_password_or_names_a_strong_one(rendered):
@@ -68,7 +67,7 @@ def test_every_opensearch_stack_generates_a_strong_password_or_names_a_strong_on
         plan = read_plan(rendered[stack])
         generated = [r["inputs"] for r in plan["resources"] if r["name"] == "elastic-password"]
         for inputs in generated:
-            assert inputs["special"] is True and inputs["minSpecial"] >= 1 and inputs["minUpper"] >= 1
+            assert inputs["special"] is True and inputs["min_special"] >= 1 and inputs["min_upper"] >= 1
 
 
 def test_prods_configured_password_is_checked_when_pulumi_up_decrypts_it():
@@ -139,7 +138,8 @@ def test_minio_creates_no_default_console_user(rendered):
         "Helm release minio: values.users is not set: the chart creates its default user console/console123 "
         "(consoleAdmin)"]
     for stack in ("local", "prod"):
-        assert release_values(read_plan(rendered[stack]), "minio")[0]["users"] == []
+        [user] = release_values(read_plan(rendered[stack]), "minio")[0]["users"]
+        assert (user["accessKey"], user["existingSecret"], "secretKey" in user) == ("console", "minio-root", False)
         assert rule_findings(read_plan(rendered[stack]), "MP008") == []
 
 

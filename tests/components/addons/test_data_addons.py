@@ -7,6 +7,7 @@ from __future__ import annotations
 import bcrypt
 import pytest
 
+from components.generated_password import TYPE as GENERATED_PASSWORD
 from components.password import bcrypt_hash
 from modelplane.commands.cli import main
 from modelplane.plan.document import manifests, read_plan
@@ -111,7 +112,7 @@ def test_elastic_credentials_in_both_namespaces_from_one_source(rendered, stack,
     assert set(system["stringData"]) == {"username", "password"}
     assert set(logs["stringData"]) == {"username", "password", "roles"}  # roles: ECK's file realm
     # one generated password feeds both
-    [password] = [r for r in plan["resources"] if r["type"] == "random:index/randomPassword:RandomPassword"
+    [password] = [r for r in plan["resources"] if r["type"] == GENERATED_PASSWORD
                   and r["name"] == "elastic-password"] or [None]
     if password:
         for ns in ("seldon-logs", "seldon-system"):
@@ -200,7 +201,8 @@ def test_minio_behind_its_prefix(rendered):
     plan = read_plan(rendered["prod"])
     [route] = [o for o in _objects(plan, "VirtualService") if o["metadata"]["name"] == "minio"]
     assert route["spec"]["http"][0]["match"] == [{"uri": {"prefix": "/minio/"}}]
-    assert set(_secret(plan, "minio-root", "minio-system")["stringData"]) == {"rootUser", "rootPassword"}
+    root = _secret(plan, "minio-root", "minio-system")["stringData"]
+    assert set(root) == {"rootUser", "rootPassword", "consolePassword"}
 
 
 STATEFUL = {

@@ -12,13 +12,21 @@ import pytest
 
 from components import versions
 from modelplane.toolchain import build
-from modelplane.toolchain.recipes import GoTool, all_tools, control_plane
+from modelplane.toolchain.recipes import (
+    KUBERNETES_PROVIDER_COMMITS,
+    GoTool,
+    PinError,
+    all_tools,
+    control_plane,
+    pinned,
+    pulumi_tools,
+)
 
 
 def test_the_control_plane_is_built_at_the_one_kubernetes_version():
     etcd, kubernetes = control_plane()
     assert kubernetes.version == f"v{versions.KUBERNETES_VERSION}"
-    assert kubernetes.staging_version == "v0." + ".".join(versions.KUBERNETES_VERSION.split(".")[1:])
+    assert kubernetes.sibling_version == "v0." + ".".join(versions.KUBERNETES_VERSION.split(".")[1:])
     assert f"-X k8s.io/component-base/version.gitVersion=v{versions.KUBERNETES_VERSION}" in kubernetes.ldflags
     assert set(kubernetes.binaries) == {"kube-apiserver", "kube-controller-manager", "kubectl"}
     assert etcd.version == f"v{versions.ETCD_VERSION}" and etcd.binaries == ("etcd",)
@@ -44,12 +52,40 @@ UPSTREAM = {
 }
 
 
-def test_the_build_module_publishes_only_local_placeholders_and_keeps_go_and_godebug():
+def test_the_build_module_publishes_local_siblings_and_keeps_go_godebug_and_other_replacements():
     kubernetes = control_plane()[1]
     edits = build._edits(kubernetes, UPSTREAM)
-    staging = kubernetes.staging_version
+    staging = kubernetes.sibling_version
     assert edits == [f"-require=k8s.io/kubernetes@{kubernetes.version}", "-go=1.24.0", "-godebug=default=go1.24",
-                     f"-replace=k8s.io/api=k8s.io/api@{staging}", f"-replace=k8s.io/kubectl=k8s.io/kubectl@{staging}"]
+                     f"-replace=k8s.io/api=k8s.io/api@{staging}", f"-replace=k8s.io/kubectl=k8s.io/kubectl@{staging}",
+                     "-replace=github.com/x/y=github.com/fork/y@v1.2.4"]
+
+
+def test_pulumi_and_its_kubernetes_provider_are_built_at_the_sdk_pins(tmp_path):
+    cli, host, provider = pulumi_tools()
+    assert cli.version == f"v{pinned('pulumi')}" and cli.sibling_version == cli.version
+    assert cli.version_probes["pulumi"] == (("version",), cli.version)
+    assert host.version == cli.version and set(host.module_files) <= set(host.binaries)
+    assert provider.sibling_version == f"v{pinned('pulumi-kubernetes')}"
+    assert provider.version == KUBERNETES_PROVIDER_COMMITS[pinned("pulumi-kubernetes")]
+    assert provider.generate_env == {"VERSION": pinned("pulumi-kubernetes")}
+    unknown = tmp_path / "requirements.txt"
+    unknown.write_text("pulumi==3.260.0\npulumi-kubernetes==9.9.9\n")
+    with pytest.raises(PinError, match=r"pulumi-kubernetes==9\.9\.9: no release commit recorded"):
+        pulumi_tools(unknown)
+    unknown.write_text("pulumi>=3\n")
+    with pytest.raises(PinError, match="pins no exact version of pulumi"):
+        pulumi_tools(unknown)
+
+
+def test_a_tool_whose_binaries_cannot_say_their_version_is_never_taken_from_path(scratch_cache, monkeypatch):
+    provider = pulumi_tools()[2]
+    elsewhere = scratch_cache / "elsewhere"
+    elsewhere.mkdir()
+    _fake_binary(elsewhere, "pulumi-resource-kubernetes", "anything")
+    monkeypatch.setenv("PATH", f"{elsewhere}{os.pathsep}{os.environ['PATH']}")
+    assert build._on_path(provider) is None
+    assert build.missing([provider]) == ["pulumi-resource-kubernetes"]
 
 
 def test_a_placeholder_without_a_published_version_is_refused_by_name():

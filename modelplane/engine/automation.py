@@ -1,0 +1,64 @@
+"""The Pulumi engine, driven through the Automation API (`pulumi.automation`): `preview`, `up`, `refresh`
+and `destroy` of a stack, with results read as data, never parsed from CLI text.
+
+The backend and secrets provider are the caller's (PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, or
+whatever `pulumi login` chose). A scratch project runs this repository's program on a copy of the
+stacks: the existing-cluster form of a stack points its cluster at a kubeconfig and keeps everything else.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+from pulumi import automation as auto
+
+from components.names import REPO_ROOT
+
+# the committed example stacks' secrets are encrypted with this passphrase (README: "Example stacks")
+EXAMPLE_PASSPHRASE = "modelplane-example-stacks"
+CLUSTER_KEY = "modelplane:cluster"
+# what only a cloud provider creates (the cluster itself, its node groups, IAM, buckets, managed
+# databases) has no place on an existing cluster: these cluster settings survive the move
+KEPT_CLUSTER_SETTINGS = ("size", "nodeCount", "storageClass")
+
+
+def existing_cluster_form(config: Mapping[str, object], kubeconfig: Path, context: str | None = None) -> dict:
+    """A stack's `config:` with its cluster replaced by the existing one `kubeconfig` reaches."""
+    cluster = config.get(CLUSTER_KEY) or {}
+    if isinstance(cluster, str):
+        cluster = json.loads(cluster)
+    existing = {"cloud": "existing", "kubeconfig": str(kubeconfig),
+                **{k: cluster[k] for k in KEPT_CLUSTER_SETTINGS if k in cluster}}
+    if context:
+        existing["context"] = context
+    return {**config, CLUSTER_KEY: existing}
+
+
+def scratch_project(dest: Path, *, kubeconfig: Path | None = None, stacks: Path | None = None,
+                    virtualenv: Path | None = None) -> Path:
+    """A Pulumi project at `dest` that runs this repository's program on a copy of `stacks` (default: the
+    committed ones); with `kubeconfig`, every stack in its existing-cluster form."""
+    settings = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
+    settings["main"] = str(REPO_ROOT / settings["main"])
+    settings["runtime"]["options"]["virtualenv"] = str(virtualenv or Path(sys.prefix))
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "Pulumi.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+    target = dest / settings.get("stackConfigDir", ".")
+    shutil.copytree(stacks or REPO_ROOT / "stacks", target, dirs_exist_ok=True)
+    if kubeconfig is not None:
+        for path in target.glob("Pulumi.*.yaml"):
+            document = yaml.safe_load(path.read_text())
+            document["config"] = existing_cluster_form(document.get("config") or {}, kubeconfig)
+            path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return dest
+
+
+def open_stack(stack: str, project: Path = REPO_ROOT, env: Mapping[str, str] | None = None) -> auto.Stack:
+    """The stack of the project at `project`, created in the current backend when it has none yet."""
+    workspace = auto.LocalWorkspaceOptions(work_dir=str(project), env_vars=dict(env or {}))
+    return auto.create_or_select_stack(stack_name=stack, work_dir=str(project), opts=workspace)

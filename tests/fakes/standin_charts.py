@@ -1,0 +1,78 @@
+"""Stand-in Helm charts for the engine tests: no chart repository is reachable here. Each carries a pinned
+chart's name, version and appVersion, the chart's own values.yaml where the shared chart data has it (so
+Helm merges the release's values over the real defaults, nulls and all), and one template of ours: a
+ConfigMap `<release>-values` in the release's namespace holding the values the templates saw (base64 of
+their JSON). The chart templates themselves are not exercised."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import yaml
+
+from components.names import chart_archive
+from components.versions import CHARTS
+from modelplane.plan.charts import YAML_LOADER
+from modelplane.plan.upstream import charts_dir
+
+RECORD_SUFFIX = "-values"
+RECORD_LABEL = "modelplane.io/stand-in-chart"
+
+
+def _record_template() -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "{{ .Release.Name }}" + RECORD_SUFFIX, "namespace": "{{ .Release.Namespace }}",
+                         "labels": {RECORD_LABEL: "{{ .Chart.Name }}-{{ .Chart.Version }}"}},
+            "data": {"values.b64": "{{ toJson .Values | b64enc }}"}}
+
+
+def _add(archive: tarfile.TarFile, name: str, text: str) -> None:
+    data = text.encode()
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = len(data), 0o644
+    archive.addfile(info, io.BytesIO(data))
+
+
+def write_standin_charts(dest: Path, chart_data: Path | None = None) -> Path:
+    """`<chart>-<version>.tgz` in `dest` for every pinned chart: a chart source directory."""
+    dest.mkdir(parents=True, exist_ok=True)
+    chart_data = chart_data or charts_dir()
+    for pin in CHARTS.values():
+        defaults = chart_data / f"{pin.chart}-{pin.version}" / "values.yaml" if chart_data else None
+        chart = {"apiVersion": "v2", "name": pin.chart, "version": pin.version, "appVersion": pin.app_version,
+                 "description": "modelplane test stand-in: records the values Helm received"}
+        with tarfile.open(chart_archive(str(dest), pin.chart, pin.version), "w:gz") as archive:
+            _add(archive, f"{pin.chart}/Chart.yaml", yaml.safe_dump(chart))
+            _add(archive, f"{pin.chart}/templates/values-record.yaml", yaml.safe_dump(_record_template()))
+            if defaults and defaults.is_file():
+                _add(archive, f"{pin.chart}/values.yaml", defaults.read_text())
+    return dest
+
+
+def helm_coalesce(defaults: dict, values: dict) -> dict:
+    """What a chart's templates see, by Helm's rules: the release's values over the chart's defaults, maps
+    merged, anything else replaced, and a null deleting the key."""
+    out = dict(defaults)
+    for key, value in values.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = helm_coalesce(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def chart_defaults(chart: str, version: str, chart_data: Path | None = None) -> dict:
+    chart_data = chart_data or charts_dir()
+    path = chart_data / f"{chart}-{version}" / "values.yaml" if chart_data else None
+    return yaml.load(path.read_text(), Loader=YAML_LOADER) or {} if path and path.is_file() else {}
+
+
+def recorded_values(config_map: dict) -> dict:
+    """The values a stand-in release recorded, from its ConfigMap as the API returns it."""
+    return json.loads(base64.b64decode(config_map["data"]["values.b64"]))

@@ -1,0 +1,140 @@
+"""Stacks deployed by the real Pulumi engine (Automation API) onto the loopback control plane, each stack
+in its existing-cluster form on a control plane of its own, deployed once per session and shared by the
+tests that only read it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+from kubernetes import client, config
+from pulumi import automation as auto
+
+from harness.controlplane import ADMIN, ControlPlane
+from modelplane.cluster.crds import load_crds
+from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project
+from modelplane.engine.render import render
+from tests.ansible.conftest import BATCH_CREDENTIALS, playbook
+from tests.fakes.operators import StandInOperators
+from tests.fakes.standin_charts import write_standin_charts
+
+CHART_SOURCE = "MODELPLANE_CHART_SOURCE"
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@dataclass
+class Deployment:
+    stack: str
+    plane: ControlPlane
+    project: Path
+    charts: Path
+    env: dict[str, str]
+    engine: auto.Stack
+    plan: dict
+    operators: StandInOperators
+    preview: auto.PreviewResult | None = None
+    platform_up: auto.UpResult | None = None
+    up: auto.UpResult | None = None
+    second_up: auto.UpResult | None = None
+    events: list[auto.EngineEvent] = field(default_factory=list)
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.plane.kubeconfig(ADMIN)
+
+    def api(self) -> client.ApiClient:
+        return config.new_client_from_config(str(self.kubeconfig))
+
+    def render(self) -> dict:
+        """`modelplane render` of the same project and chart source: the plan the engine is held to."""
+        with environment(**{CHART_SOURCE: str(self.charts)}):
+            return render(self.stack, root=self.project).plan
+
+    def export(self) -> dict:
+        return self.engine.export_stack().deployment
+
+
+MODEL_TYPE = "modelplane:models:SeldonModel"
+
+
+def platform_urns(plan: dict) -> list[str]:
+    """Everything but the models: what exists before onboarding (the README's order, step 1)."""
+    return [r["urn"] for r in plan["resources"] if MODEL_TYPE not in r["urn"].split("::")[2].split("$")]
+
+
+def onboard(d: Deployment) -> None:
+    """Step 2 of the README's order: the real onboarding playbook creates the tenant namespaces."""
+    creds = d.project / "batch-credentials.yml"
+    creds.write_text(yaml.safe_dump(BATCH_CREDENTIALS))
+    run = playbook(d.plane, "onboard.yml", "-e", f"@{creds}",
+                   extra={"tenants_file": d.project / "stacks" / "tenants" / f"{d.stack}.yaml"})
+    assert run.rc == 0, run.output[-3000:]
+
+
+def deploy(stack: str, base: Path) -> Deployment:
+    plane = ControlPlane(base / "controlplane").start()
+    try:
+        load_crds(plane.kubeconfig(ADMIN))
+        operators = StandInOperators(plane.kubeconfig(ADMIN))
+        operators.start()
+        charts = write_standin_charts(base / "charts")
+        project = scratch_project(base / "project", kubeconfig=plane.kubeconfig(ADMIN))
+        (base / "backend").mkdir()
+        env = {"PULUMI_BACKEND_URL": f"file://{base / 'backend'}", "PULUMI_HOME": str(base / "pulumi-home"),
+               "PULUMI_CONFIG_PASSPHRASE": EXAMPLE_PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true",
+               "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true", CHART_SOURCE: str(charts)}
+        engine = open_stack(stack, project, env)
+        deployment = Deployment(stack, plane, project, charts, env, engine, {}, operators)
+        deployment.plan = deployment.render()
+        deployment.preview = engine.preview(on_output=deployment.output.append)
+        # the README's order: the platform, then onboarding, then the models by the next `pulumi up`
+        deployment.platform_up = engine.up(on_output=deployment.output.append, target=platform_urns(deployment.plan),
+                                           on_event=deployment.events.append)
+        onboard(deployment)
+        deployment.up = engine.up(on_output=deployment.output.append, on_event=deployment.events.append)
+        deployment.second_up = engine.up(on_output=deployment.output.append)
+        return deployment
+    except BaseException:
+        plane.stop()
+        raise
+
+
+@pytest.fixture(scope="session")
+def deployed(tmp_path_factory):
+    """deployed(stack): the stack after preview, up and a second up (deployed on first use)."""
+    done: dict[str, Deployment] = {}
+
+    def get(stack: str) -> Deployment:
+        if stack not in done:
+            done[stack] = deploy(stack, tmp_path_factory.mktemp(f"engine-{stack}"))
+        return done[stack]
+
+    yield get
+    for deployment in done.values():
+        deployment.operators.stop()
+        deployment.plane.stop()
+
+
+def committed_config(stack: str) -> dict:
+    from tests.conftest import REPO
+
+    return yaml.safe_load((REPO / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
