@@ -59,10 +59,28 @@ def ingress_service_type(config: StackConfig) -> str:
     return "NodePort" if kind else "LoadBalancer"
 
 
+# server-side apply takes back a field someone changed by hand (kubectl edit, a patch) instead of failing
+# the next `pulumi up` on the conflict: the stack is the source of truth, and drift names the change first
+FORCE_APPLY = {"pulumi.com/patchForce": "true"}
+
+
+def force_apply(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+    """Every Kubernetes object the platform declares (not Helm releases, which Helm applies) is applied
+    with force (pulumi-kubernetes' patchForce annotation)."""
+    if not args.type_.startswith("kubernetes:") or args.type_.startswith("kubernetes:helm.sh/"):
+        return None
+    props = dict(args.props)
+    metadata = dict(props.get("metadata") or {})
+    metadata["annotations"] = {**(metadata.get("annotations") or {}), **FORCE_APPLY}
+    props["metadata"] = metadata
+    return pulumi.ResourceTransformationResult(props, args.opts)
+
+
 class Platform(pulumi.ComponentResource):
     def __init__(self, name: str, config: StackConfig, *,
                  gitops: dict[tuple[str, str], GitopsTarget] | None = None,
                  opts: pulumi.ResourceOptions | None = None):
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(transformations=[force_apply]))
         super().__init__("modelplane:platform:Platform", name, None, opts)
         token = CHART_SOURCE.set(config.chart_source_dir())
         try:

@@ -62,3 +62,12 @@ def open_stack(stack: str, project: Path = REPO_ROOT, env: Mapping[str, str] | N
     """The stack of the project at `project`, created in the current backend when it has none yet."""
     workspace = auto.LocalWorkspaceOptions(work_dir=str(project), env_vars=dict(env or {}))
     return auto.create_or_select_stack(stack_name=stack, work_dir=str(project), opts=workspace)
+
+
+def stored_state(stack: auto.Stack) -> dict:
+    """The stack's deployment as the backend stores it, secrets as ciphertext (`pulumi stack export`; the
+    Automation API's own export_stack shows secrets)."""
+    workspace = stack.workspace
+    result = workspace.pulumi_command.run(["stack", "export", "--stack", stack.name], workspace.work_dir,
+                                          workspace.env_vars)
+    return json.loads(result.stdout)["deployment"]

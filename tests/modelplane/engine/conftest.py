@@ -5,6 +5,7 @@ tests that only read it."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,12 +17,15 @@ from kubernetes import client, config
 from pulumi import automation as auto
 
 from harness.controlplane import ADMIN, ControlPlane
+from modelplane.cluster.apply import apply_objects
 from modelplane.cluster.crds import load_crds
-from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project
+from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project, stored_state
 from modelplane.engine.render import render
+from modelplane.plan.document import gitops_models
 from tests.ansible.conftest import BATCH_CREDENTIALS, playbook
 from tests.fakes.operators import StandInOperators
 from tests.fakes.standin_charts import write_standin_charts
+from tests.modelplane.drift.test_drift_on_controlplane import ARGOCD_TRACKING
 
 CHART_SOURCE = "MODELPLANE_CHART_SOURCE"
 
@@ -70,7 +74,8 @@ class Deployment:
             return render(self.stack, root=self.project).plan
 
     def export(self) -> dict:
-        return self.engine.export_stack().deployment
+        """The state as the backend stores it (secrets as ciphertext)."""
+        return stored_state(self.engine)
 
 
 MODEL_TYPE = "modelplane:models:SeldonModel"
@@ -88,6 +93,18 @@ def onboard(d: Deployment) -> None:
     run = playbook(d.plane, "onboard.yml", "-e", f"@{creds}",
                    extra={"tenants_file": d.project / "stacks" / "tenants" / f"{d.stack}.yaml"})
     assert run.rc == 0, run.output[-3000:]
+
+
+def sync_gitops(d: Deployment) -> None:
+    """Models of GitOps namespaces are Argo CD's to apply, and no Argo CD runs here: apply them as its sync
+    would (with its tracking label), as tests/modelplane/drift does."""
+    synced = []
+    for model in gitops_models(d.plan):
+        manifest = copy.deepcopy(model["manifest"])
+        application = f"seldon-gitops-{manifest['metadata']['namespace']}"
+        manifest["metadata"].setdefault("labels", {})[ARGOCD_TRACKING] = application
+        synced.append(manifest)
+    assert apply_objects(d.kubeconfig, synced).rejected == []
 
 
 def deploy(stack: str, base: Path) -> Deployment:
@@ -112,6 +129,7 @@ def deploy(stack: str, base: Path) -> Deployment:
         onboard(deployment)
         deployment.up = engine.up(on_output=deployment.output.append, on_event=deployment.events.append)
         deployment.second_up = engine.up(on_output=deployment.output.append)
+        sync_gitops(deployment)
         return deployment
     except BaseException:
         plane.stop()

@@ -6,21 +6,22 @@ from a chart source directory, and with the operators' status set by tests/fakes
 
 from __future__ import annotations
 
-import copy
+import base64
+import json
+import re
 
 import pytest
 from kubernetes import client
 
 from components.names import REDACTED, chart_name
 from components.timestamp import PLANNED
-from modelplane.cluster.apply import apply_objects
 from modelplane.commands.cli import main
+from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project
 from modelplane.engine.statediff import compare
-from modelplane.plan.document import HELM_RELEASE, gitops_models
+from modelplane.plan.document import HELM_RELEASE
 from tests.conftest import STACKS
 from tests.fakes.standin_charts import RECORD_SUFFIX, chart_defaults, helm_coalesce, recorded_values
-from tests.modelplane.drift.test_drift_on_controlplane import ARGOCD_TRACKING
-from tests.modelplane.engine.conftest import CHART_SOURCE, environment, platform_urns
+from tests.modelplane.engine.conftest import CHART_SOURCE, committed_config, environment, platform_urns
 
 pytestmark = [pytest.mark.controlplane, pytest.mark.engine]
 
@@ -106,16 +107,99 @@ def test_the_engine_created_everything_in_the_plans_order(deployed, stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_drift_finds_nothing_right_after_up_and_onboarding(deployed, stack, capsys):
-    """Models of GitOps namespaces are Argo CD's to apply, and no Argo CD runs here: they are applied as its
-    sync would (with its tracking label), as tests/modelplane/drift does."""
+    """Models of GitOps namespaces are synced as Argo CD would (conftest.sync_gitops)."""
     d = deployed(stack)
-    synced = []
-    for model in gitops_models(d.plan):
-        manifest = copy.deepcopy(model["manifest"])
-        application = f"seldon-gitops-{manifest['metadata']['namespace']}"
-        manifest["metadata"].setdefault("labels", {})[ARGOCD_TRACKING] = application
-        synced.append(manifest)
-    assert apply_objects(d.kubeconfig, synced).rejected == []
     with environment(**{CHART_SOURCE: str(d.charts)}):
         code = main(["drift", "--stack", stack, "--root", str(d.project), "--kubeconfig", str(d.kubeconfig)])
     assert code == 0, capsys.readouterr().out
+
+
+SECRET_KEYS = re.compile(r"password|token|secret|key|credential", re.IGNORECASE)
+
+
+def secret_values(d) -> set[str]:
+    """Every secret the stack holds: its config secrets as the engine decrypts them, and the values of the
+    Secrets it created (generated passwords included), read back from the cluster. A literal the stack file
+    itself holds in plaintext (local/dev only: MinIO's minioadmin in local) is no secret the engine can keep."""
+    config = d.engine.get_all_config()
+    values = {c.value for c in config.values() if c.secret}
+    literal = "\n".join(c.value for c in config.values() if not c.secret)
+    core = client.CoreV1Api(d.api())
+    ours = {(r["inputs"]["metadata"]["namespace"], r["inputs"]["metadata"]["name"])
+            for r in d.plan["resources"] if r["type"] == "kubernetes:core/v1:Secret"}
+    for namespace, name in ours:
+        for key, value in (core.read_namespaced_secret(name, namespace).data or {}).items():
+            if SECRET_KEYS.search(key):
+                values.add(base64.b64decode(value).decode())
+    return {v for v in values if len(v) >= 8 and v not in literal}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_secret_in_plaintext_in_the_state_or_the_engines_output(deployed, stack):
+    d = deployed(stack)
+    secrets = secret_values(d)
+    assert secrets, "the search must have something to look for"
+    state = json.dumps(d.export())
+    output = "".join(d.output)
+    forms = {s: (s, base64.b64encode(s.encode()).decode()) for s in secrets}
+    leaked = sorted(f"{where}: {secret[:3]}…" for secret, shapes in forms.items() for shape in shapes
+                    for where, text in (("state", state), ("output", output)) if shape in text)
+    print(f"[{stack}] searched state and output for {len(secrets)} secret values")
+    assert leaked == []
+
+
+def test_every_committed_secret_opens_through_the_engine(tmp_path):
+    """The committed `secure:` values are ciphertext of the example passphrase: the engine decrypts each."""
+    project = scratch_project(tmp_path / "project")
+    env = {"PULUMI_BACKEND_URL": f"file://{tmp_path}", "PULUMI_HOME": str(tmp_path / "home"),
+           "PULUMI_CONFIG_PASSPHRASE": EXAMPLE_PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true"}
+    opened = {}
+    for stack in STACKS:
+        secure = {f"modelplane:{k.split(':', 1)[1]}" for k, v in committed_config(stack).items()
+                  if isinstance(v, dict) and set(v) == {"secure"}}
+        config = open_stack(stack, project, env).get_all_config()
+        assert {k for k, v in config.items() if v.secret} == secure
+        opened[stack] = {k: config[k].value for k in secure}
+        assert all(value and not value.startswith("v1:") for value in opened[stack].values())
+    assert sum(len(v) for v in opened.values()) == 8
+
+
+def test_refresh_reports_exactly_the_hand_changes_and_up_restores_them(deployed, capsys):
+    """Three hand changes on prod: a label Pulumi set on its Namespace, a key of its ConfigMap, and a
+    ClusterRole deleted (no stack has a RoleBinding of Pulumi's: tenants' are Ansible's). Drift names the
+    three; `pulumi refresh` reports exactly those; the next `up` restores them."""
+    d = deployed("prod")
+    api = d.api()
+    core, rbac = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api)
+    role_resource = next(r for r in d.plan["resources"]
+                         if r["type"] == "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")
+    facts_resource = next(r for r in d.plan["resources"] if r["type"].endswith(":ConfigMap"))
+    role, facts = role_resource["inputs"]["metadata"]["name"], facts_resource["inputs"]["metadata"]
+    core.patch_namespace("seldon-system", {"metadata": {"labels": {"app.kubernetes.io/part-of": "by-hand"}}})
+    key = sorted(core.read_namespaced_config_map(facts["name"], facts["namespace"]).data)[0]
+    core.patch_namespaced_config_map(facts["name"], facts["namespace"], {"data": {key: "changed by hand"}})
+    rbac.delete_cluster_role(role)
+    changed = {"Namespace -/seldon-system", f"ConfigMap {facts['namespace']}/{facts['name']}",
+               f"ClusterRole -/{role}"}
+
+    with environment(**{CHART_SOURCE: str(d.charts)}):
+        code = main(["drift", "--stack", "prod", "--root", str(d.project), "--kubeconfig", str(d.kubeconfig),
+                     "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 2
+    assert {(f["owner"], f["ref"]) for f in report["findings"]} == {("Pulumi", ref) for ref in changed}
+
+    total = len(d.export()["resources"]) - 1  # the engine counts no step for the default dynamic provider
+    refresh = d.engine.refresh()
+    assert refresh.summary.resource_changes == {"update": 2, "delete": 1, "same": total - 3}
+    state = {r["urn"].rsplit("::", 1)[-1]: r for r in d.export()["resources"]}
+    assert state["seldon-system"]["outputs"]["metadata"]["labels"]["app.kubernetes.io/part-of"] == "by-hand"
+    assert state[facts_resource["name"]]["outputs"]["data"][key] == "changed by hand"
+    assert role_resource["name"] not in state
+    up = d.engine.up()
+    # a ConfigMap whose data changed is replaced (the provider's default), the label forced back (patchForce)
+    assert up.summary.resource_changes == {"update": 1, "replace": 1, "create": 1, "same": total - 3}
+    labels = core.read_namespace("seldon-system").metadata.labels
+    assert labels["app.kubernetes.io/part-of"] == "modelplane"
+    assert core.read_namespaced_config_map(facts["name"], facts["namespace"]).data[key] != "changed by hand"
+    assert rbac.read_cluster_role(role).metadata.name == role
