@@ -25,8 +25,8 @@ def runtime_flat_config() -> tuple[dict, set[str]]:
 
 def project_root() -> Path:
     """The directory of the Pulumi.yaml the engine runs (stacks/ and tenants files beside it)."""
-    root = settings.get_root_directory()
-    return Path(root) if root else REPO_ROOT
+    root = settings.get_root_directory()  # under mocks a placeholder, not a directory
+    return Path(root) if root and Path(root).is_dir() else REPO_ROOT
 
 
 def main(root: Path | None = None) -> None:

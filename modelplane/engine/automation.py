@@ -40,11 +40,12 @@ def existing_cluster_form(config: Mapping[str, object], kubeconfig: Path, contex
 
 
 def scratch_project(dest: Path, *, kubeconfig: Path | None = None, stacks: Path | None = None,
-                    virtualenv: Path | None = None) -> Path:
-    """A Pulumi project at `dest` that runs this repository's program on a copy of `stacks` (default: the
-    committed ones); with `kubeconfig`, every stack in its existing-cluster form."""
+                    virtualenv: Path | None = None, program: Path | None = None) -> Path:
+    """A Pulumi project at `dest` that runs this repository's program (or `program`, a directory holding a
+    __main__.py) on a copy of `stacks` (default: the committed ones); with `kubeconfig`, every stack in its
+    existing-cluster form."""
     settings = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
-    settings["main"] = str(REPO_ROOT / settings["main"])
+    settings["main"] = str(program or REPO_ROOT / settings["main"])
     settings["runtime"]["options"]["virtualenv"] = str(virtualenv or Path(sys.prefix))
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "Pulumi.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from components.platform import FORCE_APPLY
 from modelplane.plan.charts import ChartStore
 from modelplane.plan.document import read_plan
 from modelplane.plan.storage import storage_problems, volumes
@@ -40,7 +41,8 @@ def test_eks_stacks_install_the_ebs_csi_driver_and_a_default_gp3_class(rendered,
                       and r["name"].endswith("-ebs-csi"))["inputs"]
     assert attachment["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
     sc = _one(plan, "kubernetes:storage.k8s.io/v1:StorageClass")
-    assert sc["inputs"]["metadata"]["annotations"] == {"storageclass.kubernetes.io/is-default-class": "true"}
+    assert sc["inputs"]["metadata"]["annotations"] == {"storageclass.kubernetes.io/is-default-class": "true",
+                                                       **FORCE_APPLY}
     assert sc["inputs"]["provisioner"] == "ebs.csi.aws.com"
     assert sc["inputs"]["parameters"] == {"type": "gp3", "encrypted": "true"}
     assert sc["inputs"]["reclaimPolicy"] == ("Retain" if stack == "prod" else "Delete")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from components.platform import FORCE_APPLY
 from modelplane.commands.cli import main
 from tests.components.models.model_corpus import BAD, GOOD, corpus_stack, expectations
 
@@ -36,7 +37,9 @@ def test_good_spec_renders_one_seldondeployment(corpus_render, path):
         committed = corpus_render / "gitops" / ns / f"{name}.yaml"
         assert applied.exists() != committed.exists(), f"{ns}/{name}: exactly one of {applied}, {committed}"
         sdep = yaml.safe_load((applied if applied.exists() else committed).read_text())
+        # what Pulumi applies is force-applied (components.platform.FORCE_APPLY); Argo CD's files are not
+        forced = {"annotations": FORCE_APPLY} if applied.exists() else {}
         assert sdep["metadata"] == {"name": name, "namespace": ns,
-                                    "labels": {"app.kubernetes.io/managed-by": "modelplane"}}
+                                    "labels": {"app.kubernetes.io/managed-by": "modelplane"}, **forced}
         assert [p["name"] for p in sdep["spec"]["predictors"]] == [p["name"] for p in model["predictors"]]
 

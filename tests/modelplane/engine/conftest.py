@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,7 +119,9 @@ def deploy(stack: str, base: Path) -> Deployment:
         (base / "backend").mkdir()
         env = {"PULUMI_BACKEND_URL": f"file://{base / 'backend'}", "PULUMI_HOME": str(base / "pulumi-home"),
                "PULUMI_CONFIG_PASSPHRASE": EXAMPLE_PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true",
-               "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true", CHART_SOURCE: str(charts)}
+               "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true", CHART_SOURCE: str(charts),
+               # a policy pack runs on the first python on PATH, as with Pulumi's own language host
+               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
         engine = open_stack(stack, project, env)
         deployment = Deployment(stack, plane, project, charts, env, engine, {}, operators)
         deployment.plan = deployment.render()

@@ -1,8 +1,10 @@
-// Minimal Pulumi language host for Python, written for this prototype.
-// Implements the parts of LanguageRuntimeServer that `pulumi preview/up/destroy`
+// modelplane's Pulumi language host for Python: the upstream one
+// (github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3) is not served by the module proxy.
+// Implements the parts of LanguageRuntimeServer that `pulumi preview/up/refresh/destroy`
 // and Python policy packs need: Run, RunPlugin (analyzer), GetPluginInfo,
-// GetRequiredPlugins/Packages (empty: plugins come from PATH or `pulumi plugin install --file`),
-// InstallDependencies (no-op). Everything else answers Unimplemented.
+// GetRequiredPlugins/Packages (empty: plugins come from PATH, where `make toolchain` puts them),
+// InstallDependencies (a no-op: the virtualenv is made by `make`). Everything else answers Unimplemented.
+// Programs run through the SDK's own pulumi-language-python-exec shim, installed beside this binary.
 package main
 
 import (

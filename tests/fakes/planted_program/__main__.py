@@ -1,0 +1,5 @@
+"""`pulumi up` entry point of the planted program (see planted.py)."""
+
+from planted import declare
+
+declare()
