@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import urllib3
 from kubernetes import client, config
 
 # group, version, plural -> the status the operator reports when the object is reconciled and healthy
@@ -59,8 +60,8 @@ class StandInOperators(threading.Thread):
             for (group, version, plural), style in OPERATOR_STATUS.items():
                 try:
                     self._mark(group, version, plural, style)
-                except client.ApiException:
-                    continue  # the apiserver is being stopped by a fault test, or the kind is not served
+                except (client.ApiException, urllib3.exceptions.HTTPError):
+                    continue  # the apiserver is stopped by a fault test, or the kind is not served
 
     def _mark(self, group: str, version: str, plural: str, style: str) -> None:
         for item in self.api.list_cluster_custom_object(group, version, plural)["items"]:

@@ -74,6 +74,10 @@ class Deployment:
         with environment(**{CHART_SOURCE: str(self.charts)}):
             return render(self.stack, root=self.project).plan
 
+    def close(self) -> None:
+        self.operators.stop()
+        self.plane.stop()
+
     def export(self) -> dict:
         """The state as the backend stores it (secrets as ciphertext)."""
         return stored_state(self.engine)
@@ -108,7 +112,9 @@ def sync_gitops(d: Deployment) -> None:
     assert apply_objects(d.kubeconfig, synced).rejected == []
 
 
-def deploy(stack: str, base: Path) -> Deployment:
+def prepare(stack: str, base: Path) -> Deployment:
+    """A control plane of the stack's own, the stand-in charts and operators, the stack in its
+    existing-cluster form and the plan: everything but the engine's runs."""
     plane = ControlPlane(base / "controlplane").start()
     try:
         load_crds(plane.kubeconfig(ADMIN))
@@ -122,20 +128,29 @@ def deploy(stack: str, base: Path) -> Deployment:
                "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true", CHART_SOURCE: str(charts),
                # a policy pack runs on the first python on PATH, as with Pulumi's own language host
                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-        engine = open_stack(stack, project, env)
-        deployment = Deployment(stack, plane, project, charts, env, engine, {}, operators)
+        deployment = Deployment(stack, plane, project, charts, env, open_stack(stack, project, env), {}, operators)
         deployment.plan = deployment.render()
-        deployment.preview = engine.preview(on_output=deployment.output.append)
-        # the README's order: the platform, then onboarding, then the models by the next `pulumi up`
-        deployment.platform_up = engine.up(on_output=deployment.output.append, target=platform_urns(deployment.plan),
-                                           on_event=deployment.events.append)
-        onboard(deployment)
-        deployment.up = engine.up(on_output=deployment.output.append, on_event=deployment.events.append)
-        deployment.second_up = engine.up(on_output=deployment.output.append)
-        sync_gitops(deployment)
         return deployment
     except BaseException:
         plane.stop()
+        raise
+
+
+def deploy(stack: str, base: Path) -> Deployment:
+    deployment = prepare(stack, base)
+    try:
+        engine, output = deployment.engine, deployment.output.append
+        deployment.preview = engine.preview(on_output=output)
+        # the README's order: the platform, then onboarding, then the models by the next `pulumi up`
+        deployment.platform_up = engine.up(on_output=output, target=platform_urns(deployment.plan),
+                                           on_event=deployment.events.append)
+        onboard(deployment)
+        deployment.up = engine.up(on_output=output, on_event=deployment.events.append)
+        deployment.second_up = engine.up(on_output=output)
+        sync_gitops(deployment)
+        return deployment
+    except BaseException:
+        deployment.close()
         raise
 
 
@@ -151,8 +166,7 @@ def deployed(tmp_path_factory):
 
     yield get
     for deployment in done.values():
-        deployment.operators.stop()
-        deployment.plane.stop()
+        deployment.close()
 
 
 def committed_config(stack: str) -> dict:
