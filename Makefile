@@ -13,7 +13,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 up: $(VENV)/.installed
-	@command -v pulumi >/dev/null || { echo "make up needs the Pulumi CLI (https://www.pulumi.com/docs/install/); 'make render STACK=$(STACK)' shows what it would create without it"; exit 1; }
+	@command -v pulumi >/dev/null || { echo "make up needs the Pulumi CLI on PATH: install it, or build it with make toolchain and put the output of .venv/bin/modelplane toolchain path first on PATH; make render STACK=$(STACK) shows what it would create without it"; exit 1; }
 	@if [ "$(STACK)" = local ]; then \
 	  name=$$($(PY) -c "from modelplane.engine.stackfile import read_stack; import json; c=json.loads(read_stack('local')[0]['modelplane:cluster']); print(c.get('kindCluster') or '')"); \
 	  if [ -n "$$name" ] && ! kubectl config get-contexts "kind-$$name" >/dev/null 2>&1; then \
@@ -53,6 +53,7 @@ bench: $(VENV)/.installed $(VENV)-bench/bin/checkov toolchain
 	$(PY) benchmarks/bench_render.py
 	PATH="$$($(VENV)/bin/modelplane toolchain path):$$PATH" $(PY) benchmarks/bench_onboard.py
 	PATH="$$($(VENV)/bin/modelplane toolchain path):$$PATH" $(PY) benchmarks/bench_drift.py
+	PATH="$$($(VENV)/bin/modelplane toolchain path):$$PATH" $(PY) benchmarks/bench_up.py
 	CHECKOV=$(VENV)-bench/bin/checkov $(PY) benchmarks/bench_check.py
 
 toolchain: $(VENV)/.installed

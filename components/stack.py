@@ -4,6 +4,7 @@ from each other. The Pulumi program (components.program) and the commands that o
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -123,6 +124,25 @@ def gitops_targets(config: StackConfig, tenants: TenantsFile) -> dict[tuple[str,
     return out
 
 
+# Pulumi hands a Python program its whole config in one environment variable (PULUMI_CONFIG, JSON), and Linux
+# caps one environment string at 128 KiB (MAX_ARG_STRLEN): past it the engine cannot start the program
+# ("fork/exec ...: argument list too long")
+CONFIG_ENV_LIMIT = 128 * 1024
+
+
+def config_size_problems(flat_config: dict) -> list[str]:
+    """The stack config too big for the engine to pass, naming its largest key."""
+    size = len("PULUMI_CONFIG=") + len(json.dumps(flat_config)) + 1
+    if size <= CONFIG_ENV_LIMIT:
+        return []
+    key, value = max(flat_config.items(), key=lambda kv: len(json.dumps(kv[1])))
+    name = key.split(":", 1)[-1]
+    hint = " (move the models to a models file: modelsFile)" if name == "models" else ""
+    return [f"{name}: the stack config is {size // 1024} KiB, {len(json.dumps(value)) // 1024} KiB of it here; "
+            f"Pulumi passes config to the program in one environment variable, which Linux limits to "
+            f"{CONFIG_ENV_LIMIT // 1024} KiB{hint}"]
+
+
 def load(flat_config: dict, secret_keys: set[str], stack: str,
          root: Path = REPO_ROOT) -> tuple[StackConfig, TenantsFile]:
     """The validated stack: config (with the models file's models appended) and its tenants. Every problem
@@ -151,7 +171,7 @@ def load(flat_config: dict, secret_keys: set[str], stack: str,
         tenants = load_tenants(path)
     except ConfigError as exc:
         errors.append(exc)
-    problems = []
+    problems = config_size_problems(flat_config)
     if config:
         problems += model_problems(config, tenants, path, places)
         if tenants:

@@ -112,7 +112,7 @@ def sync_gitops(d: Deployment) -> None:
     assert apply_objects(d.kubeconfig, synced).rejected == []
 
 
-def prepare(stack: str, base: Path) -> Deployment:
+def prepare(stack: str, base: Path, stacks: Path | None = None) -> Deployment:
     """A control plane of the stack's own, the stand-in charts and operators, the stack in its
     existing-cluster form and the plan: everything but the engine's runs."""
     plane = ControlPlane(base / "controlplane").start()
@@ -121,7 +121,7 @@ def prepare(stack: str, base: Path) -> Deployment:
         operators = StandInOperators(plane.kubeconfig(ADMIN))
         operators.start()
         charts = write_standin_charts(base / "charts")
-        project = scratch_project(base / "project", kubeconfig=plane.kubeconfig(ADMIN))
+        project = scratch_project(base / "project", kubeconfig=plane.kubeconfig(ADMIN), stacks=stacks)
         (base / "backend").mkdir()
         env = {"PULUMI_BACKEND_URL": f"file://{base / 'backend'}", "PULUMI_HOME": str(base / "pulumi-home"),
                "PULUMI_CONFIG_PASSPHRASE": EXAMPLE_PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true",
