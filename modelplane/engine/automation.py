@@ -19,7 +19,8 @@ from pulumi import automation as auto
 
 from components.names import REPO_ROOT
 
-# the committed example stacks' secrets are encrypted with this passphrase (README: "Example stacks")
+# the committed example stacks' secrets are encrypted with this passphrase (README: "The Pulumi engine, for
+# real")
 EXAMPLE_PASSPHRASE = "modelplane-example-stacks"
 CLUSTER_KEY = "modelplane:cluster"
 # what only a cloud provider creates (the cluster itself, its node groups, IAM, buckets, managed
@@ -27,15 +28,13 @@ CLUSTER_KEY = "modelplane:cluster"
 KEPT_CLUSTER_SETTINGS = ("size", "nodeCount", "storageClass")
 
 
-def existing_cluster_form(config: Mapping[str, object], kubeconfig: Path, context: str | None = None) -> dict:
+def existing_cluster_form(config: Mapping[str, object], kubeconfig: Path) -> dict:
     """A stack's `config:` with its cluster replaced by the existing one `kubeconfig` reaches."""
     cluster = config.get(CLUSTER_KEY) or {}
     if isinstance(cluster, str):
         cluster = json.loads(cluster)
     existing = {"cloud": "existing", "kubeconfig": str(kubeconfig),
                 **{k: cluster[k] for k in KEPT_CLUSTER_SETTINGS if k in cluster}}
-    if context:
-        existing["context"] = context
     return {**config, CLUSTER_KEY: existing}
 
 

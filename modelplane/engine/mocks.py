@@ -27,6 +27,7 @@ SIG = rpc._special_sig_key
 SECRET_SIG = rpc._special_secret_sig
 RESOURCE_SIG = rpc._special_resource_sig
 ASSET_SIG = rpc._special_asset_sig
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 @dataclass
@@ -99,9 +100,6 @@ COMPUTED: dict[str, Callable[[str, dict], dict]] = {
     GENERATED_PASSWORD: lambda n, i: {"result": REDACTED},
     TIMESTAMP: lambda n, i: {"rfc3339": PLANNED},
 }
-
-
-STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 class PlanMocks(pulumi.runtime.Mocks):

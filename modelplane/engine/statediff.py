@@ -13,14 +13,10 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from pulumi.runtime import rpc
-
 from components.names import REDACTED
 from components.timestamp import PLANNED
+from modelplane.engine.mocks import ASSET_SIG, SECRET_SIG, SIG, STACK_TYPE
 
-# how the engine marks a secret value and an asset in an exported deployment
-SIG, SECRET_SIG, ASSET_SIG = rpc._special_sig_key, rpc._special_secret_sig, rpc._special_asset_sig
-STACK_TYPE = "pulumi:pulumi:Stack"
 # inputs the engine or a provider adds to what the program declared
 ENGINE_INPUTS = {
     "*": {"__provider"},  # a dynamic resource's serialized provider (pulumi.dynamic)
@@ -86,14 +82,17 @@ def _secret_as_checked(inputs: dict) -> dict:
     return out
 
 
-def _matches(plan: object, state: object) -> bool:
-    if plan == PLANNED:
-        return isinstance(state, str) and state != ""
-    if isinstance(plan, dict) and isinstance(state, dict):
-        return plan.keys() == state.keys() and all(_matches(plan[k], state[k]) for k in plan)
-    if isinstance(plan, list) and isinstance(state, list):
-        return len(plan) == len(state) and all(_matches(p, s) for p, s in zip(plan, state, strict=True))
-    return plan == state
+def matches(plan: object, actual: object, placeholders: tuple[str, ...] = (PLANNED,)) -> bool:
+    """`actual` is what the plan says, where a placeholder of the plan (a value known only after `up`;
+    with REDACTED among them, a secret) stands for any non-empty string."""
+    if plan in placeholders:
+        return isinstance(actual, str) and actual != ""
+    if isinstance(plan, dict) and isinstance(actual, dict):
+        return plan.keys() == actual.keys() and all(matches(plan[k], actual[k], placeholders) for k in plan)
+    if isinstance(plan, list) and isinstance(actual, list):
+        return len(plan) == len(actual) and all(matches(p, a, placeholders)
+                                                for p, a in zip(plan, actual, strict=True))
+    return plan == actual
 
 
 def _compare_inputs(result: Comparison, urn: str, kind: str, plan: dict, state: dict) -> None:
@@ -105,7 +104,7 @@ def _compare_inputs(result: Comparison, urn: str, kind: str, plan: dict, state: 
             result.aside("input the engine or provider adds", f"{urn}.{key}")
         elif key not in plan and not state[key]:
             result.aside("default the provider's Check fills in", f"{urn}.{key}")
-        elif not _matches(plan.get(key), state.get(key)):
+        elif not matches(plan.get(key), state.get(key)):
             result.differences.append(Difference(urn, f"inputs.{key}", plan.get(key), state.get(key)))
 
 

@@ -65,11 +65,11 @@ def _at_pin(path: Path, probe: tuple[tuple[str, ...], str]) -> bool:
 def _on_path(tool: GoTool) -> dict[str, Path] | None:
     """Every binary of the tool found on PATH (outside our own bin) at the pinned version, else None. A tool
     with a binary that cannot say its version (a plugin, a script) is always our build."""
+    if set(tool.version_probes) != set(tool.binaries):
+        return None
     ours = bin_dir().resolve()
     search = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
                              if p and Path(p).resolve() != ours)
-    if set(tool.version_probes) != set(tool.binaries):
-        return None
     found = {}
     for binary in tool.binaries:
         where = shutil.which(binary, path=search)

@@ -16,7 +16,7 @@ import yaml
 
 from components.names import chart_archive
 from components.versions import CHARTS
-from modelplane.plan.charts import YAML_LOADER
+from modelplane.plan.charts import ChartStore
 from modelplane.plan.upstream import charts_dir
 
 RECORD_SUFFIX = "-values"
@@ -37,12 +37,17 @@ def _add(archive: tarfile.TarFile, name: str, text: str) -> None:
     archive.addfile(info, io.BytesIO(data))
 
 
-def write_standin_charts(dest: Path, chart_data: Path | None = None) -> Path:
+def _store() -> ChartStore | None:
+    chart_data = charts_dir()
+    return ChartStore(chart_data) if chart_data else None
+
+
+def write_standin_charts(dest: Path) -> Path:
     """`<chart>-<version>.tgz` in `dest` for every pinned chart: a chart source directory."""
     dest.mkdir(parents=True, exist_ok=True)
-    chart_data = chart_data or charts_dir()
+    store = _store()
     for pin in CHARTS.values():
-        defaults = chart_data / f"{pin.chart}-{pin.version}" / "values.yaml" if chart_data else None
+        defaults = store.folder(pin.chart, pin.version) / "values.yaml" if store else None
         chart = {"apiVersion": "v2", "name": pin.chart, "version": pin.version, "appVersion": pin.app_version,
                  "description": "modelplane test stand-in: records the values Helm received"}
         with tarfile.open(chart_archive(str(dest), pin.chart, pin.version), "w:gz") as archive:
@@ -67,10 +72,11 @@ def helm_coalesce(defaults: dict, values: dict) -> dict:
     return out
 
 
-def chart_defaults(chart: str, version: str, chart_data: Path | None = None) -> dict:
-    chart_data = chart_data or charts_dir()
-    path = chart_data / f"{chart}-{version}" / "values.yaml" if chart_data else None
-    return yaml.load(path.read_text(), Loader=YAML_LOADER) or {} if path and path.is_file() else {}
+def chart_defaults(chart: str, version: str) -> dict:
+    """The chart's values.yaml as Helm reads it (the stand-in carries the same file); {} without chart data."""
+    store = _store()
+    found = store.get(chart, version) if store else None
+    return found.raw_values if found else {}
 
 
 def recorded_values(config_map: dict) -> dict:

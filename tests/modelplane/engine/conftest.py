@@ -17,9 +17,11 @@ import yaml
 from kubernetes import client, config
 from pulumi import automation as auto
 
+from components.config import CHART_SOURCE_ENV
 from harness.controlplane import ADMIN, ControlPlane
 from modelplane.cluster.apply import apply_objects
 from modelplane.cluster.crds import load_crds
+from modelplane.commands.cli import main
 from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project, stored_state
 from modelplane.engine.render import render
 from modelplane.plan.document import gitops_models
@@ -28,7 +30,8 @@ from tests.fakes.operators import StandInOperators
 from tests.fakes.standin_charts import write_standin_charts
 from tests.modelplane.drift.test_drift_on_controlplane import ARGOCD_TRACKING
 
-CHART_SOURCE = "MODELPLANE_CHART_SOURCE"
+# the engine counts no step for the default provider of dynamic resources
+DEFAULT_DYNAMIC_PROVIDER = ":pulumi-python::default"
 
 
 @contextlib.contextmanager
@@ -71,8 +74,18 @@ class Deployment:
 
     def render(self) -> dict:
         """`modelplane render` of the same project and chart source: the plan the engine is held to."""
-        with environment(**{CHART_SOURCE: str(self.charts)}):
+        with environment(**{CHART_SOURCE_ENV: str(self.charts)}):
             return render(self.stack, root=self.project).plan
+
+    def drift(self, *args: str) -> int:
+        """`modelplane drift` of this stack's project, chart source and cluster."""
+        with environment(**{CHART_SOURCE_ENV: str(self.charts)}):
+            return main(["drift", "--stack", self.stack, "--root", str(self.project), "--kubeconfig",
+                         str(self.kubeconfig), *args])
+
+    def steps(self) -> int:
+        """The resources in the state that the engine counts a step for."""
+        return len([r for r in self.export()["resources"] if not r["urn"].endswith(DEFAULT_DYNAMIC_PROVIDER)])
 
     def close(self) -> None:
         self.operators.stop()
@@ -112,6 +125,17 @@ def sync_gitops(d: Deployment) -> None:
     assert apply_objects(d.kubeconfig, synced).rejected == []
 
 
+def engine_env(base: Path, **extra: str) -> dict[str, str]:
+    """The engine's environment for tests: a file backend and Pulumi home under `base`, the example stacks'
+    passphrase, no update check and no plugin download."""
+    (base / "backend").mkdir(parents=True, exist_ok=True)
+    return {"PULUMI_BACKEND_URL": f"file://{base / 'backend'}", "PULUMI_HOME": str(base / "pulumi-home"),
+            "PULUMI_CONFIG_PASSPHRASE": EXAMPLE_PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            # a policy pack runs on the first python on PATH, as with Pulumi's own language host
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **extra}
+
+
 def prepare(stack: str, base: Path, stacks: Path | None = None) -> Deployment:
     """A control plane of the stack's own, the stand-in charts and operators, the stack in its
     existing-cluster form and the plan: everything but the engine's runs."""
@@ -122,12 +146,7 @@ def prepare(stack: str, base: Path, stacks: Path | None = None) -> Deployment:
         operators.start()
         charts = write_standin_charts(base / "charts")
         project = scratch_project(base / "project", kubeconfig=plane.kubeconfig(ADMIN), stacks=stacks)
-        (base / "backend").mkdir()
-        env = {"PULUMI_BACKEND_URL": f"file://{base / 'backend'}", "PULUMI_HOME": str(base / "pulumi-home"),
-               "PULUMI_CONFIG_PASSPHRASE": EXAMPLE_PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true",
-               "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true", CHART_SOURCE: str(charts),
-               # a policy pack runs on the first python on PATH, as with Pulumi's own language host
-               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        env = engine_env(base, **{CHART_SOURCE_ENV: str(charts)})
         deployment = Deployment(stack, plane, project, charts, env, open_stack(stack, project, env), {}, operators)
         deployment.plan = deployment.render()
         return deployment

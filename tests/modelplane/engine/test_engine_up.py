@@ -15,13 +15,12 @@ from kubernetes import client
 
 from components.names import REDACTED, chart_name
 from components.timestamp import PLANNED
-from modelplane.commands.cli import main
-from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project
-from modelplane.engine.statediff import compare
+from modelplane.engine.automation import open_stack, scratch_project
+from modelplane.engine.statediff import compare, matches
 from modelplane.plan.document import HELM_RELEASE
 from tests.conftest import STACKS
 from tests.fakes.standin_charts import RECORD_SUFFIX, chart_defaults, helm_coalesce, recorded_values
-from tests.modelplane.engine.conftest import CHART_SOURCE, committed_config, environment, platform_urns
+from tests.modelplane.engine.conftest import committed_config, engine_env, platform_urns
 
 pytestmark = [pytest.mark.controlplane, pytest.mark.engine]
 
@@ -29,8 +28,7 @@ pytestmark = [pytest.mark.controlplane, pytest.mark.engine]
 @pytest.mark.parametrize("stack", STACKS)
 def test_preview_then_up_complete_and_a_second_up_changes_nothing(deployed, stack):
     d = deployed(stack)
-    # the engine counts no step for the default provider of dynamic resources
-    count = len([r for r in d.export()["resources"] if not r["urn"].endswith(":pulumi-python::default")])
+    count = d.steps()
     models = len(d.plan["resources"]) - len(platform_urns(d.plan))
     assert d.preview.change_summary == {"create": count}
     assert d.platform_up.summary.resource_changes["create"] == count - models
@@ -52,18 +50,6 @@ def test_the_offline_plan_equals_what_the_engine_did(deployed, stack):
     assert [str(x) for x in result.differences] == []
 
 
-def _values_match(planned: object, recorded: object) -> bool:
-    """Helm got exactly the plan's values; a redacted secret or a value known only at `up` stands for any
-    non-empty string."""
-    if planned in (REDACTED, PLANNED):
-        return isinstance(recorded, str) and recorded != ""
-    if isinstance(planned, dict) and isinstance(recorded, dict):
-        return planned.keys() == recorded.keys() and all(_values_match(planned[k], recorded[k]) for k in planned)
-    if isinstance(planned, list) and isinstance(recorded, list):
-        return len(planned) == len(recorded) and all(map(_values_match, planned, recorded))
-    return planned == recorded
-
-
 def _releases(plan: dict) -> list[dict]:
     return [r for r in plan["resources"] if r["type"] == HELM_RELEASE]
 
@@ -78,7 +64,7 @@ def test_every_release_was_installed_by_helm_with_exactly_the_plans_values(deplo
         record = core.read_namespaced_config_map(inputs["name"] + RECORD_SUFFIX, inputs["namespace"]).to_dict()
         values = recorded_values(record)
         expected = helm_coalesce(chart_defaults(chart_name(inputs), inputs["version"]), inputs["values"])
-        if not _values_match(expected, values):
+        if not matches(expected, values, placeholders=(REDACTED, PLANNED)):
             wrong[inputs["name"]] = {key: {"plan": expected.get(key), "helm": values.get(key)}
                                      for key in expected.keys() | values.keys() if expected.get(key) != values.get(key)}
         helm = core.list_namespaced_secret(inputs["namespace"], label_selector=f"owner=helm,name={inputs['name']}")
@@ -108,9 +94,7 @@ def test_the_engine_created_everything_in_the_plans_order(deployed, stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_drift_finds_nothing_right_after_up_and_onboarding(deployed, stack, capsys):
     """Models of GitOps namespaces are synced as Argo CD would (conftest.sync_gitops)."""
-    d = deployed(stack)
-    with environment(**{CHART_SOURCE: str(d.charts)}):
-        code = main(["drift", "--stack", stack, "--root", str(d.project), "--kubeconfig", str(d.kubeconfig)])
+    code = deployed(stack).drift()
     assert code == 0, capsys.readouterr().out
 
 
@@ -151,8 +135,7 @@ def test_no_secret_in_plaintext_in_the_state_or_the_engines_output(deployed, sta
 def test_every_committed_secret_opens_through_the_engine(tmp_path):
     """The committed `secure:` values are ciphertext of the example passphrase: the engine decrypts each."""
     project = scratch_project(tmp_path / "project")
-    env = {"PULUMI_BACKEND_URL": f"file://{tmp_path}", "PULUMI_HOME": str(tmp_path / "home"),
-           "PULUMI_CONFIG_PASSPHRASE": EXAMPLE_PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true"}
+    env = engine_env(tmp_path)
     opened = {}
     for stack in STACKS:
         secure = {f"modelplane:{k.split(':', 1)[1]}" for k, v in committed_config(stack).items()
@@ -182,14 +165,12 @@ def test_refresh_reports_exactly_the_hand_changes_and_up_restores_them(deployed,
     changed = {"Namespace -/seldon-system", f"ConfigMap {facts['namespace']}/{facts['name']}",
                f"ClusterRole -/{role}"}
 
-    with environment(**{CHART_SOURCE: str(d.charts)}):
-        code = main(["drift", "--stack", "prod", "--root", str(d.project), "--kubeconfig", str(d.kubeconfig),
-                     "--format", "json"])
+    code = d.drift("--format", "json")
     report = json.loads(capsys.readouterr().out)
     assert code == 2
     assert {(f["owner"], f["ref"]) for f in report["findings"]} == {("Pulumi", ref) for ref in changed}
 
-    total = len(d.export()["resources"]) - 1  # the engine counts no step for the default dynamic provider
+    total = d.steps()
     refresh = d.engine.refresh()
     assert refresh.summary.resource_changes == {"update": 2, "delete": 1, "same": total - 3}
     state = {r["urn"].rsplit("::", 1)[-1]: r for r in d.export()["resources"]}

@@ -80,10 +80,7 @@ def test_pulumi_and_its_kubernetes_provider_are_built_at_the_sdk_pins(tmp_path):
 
 def test_a_tool_whose_binaries_cannot_say_their_version_is_never_taken_from_path(scratch_cache, monkeypatch):
     provider = pulumi_tools()[2]
-    elsewhere = scratch_cache / "elsewhere"
-    elsewhere.mkdir()
-    _fake_binary(elsewhere, "pulumi-resource-kubernetes", "anything")
-    monkeypatch.setenv("PATH", f"{elsewhere}{os.pathsep}{os.environ['PATH']}")
+    _on_path_elsewhere(scratch_cache, monkeypatch, "pulumi-resource-kubernetes", "anything")
     assert build._on_path(provider) is None
     assert build.missing([provider]) == ["pulumi-resource-kubernetes"]
 
@@ -101,6 +98,14 @@ def _fake_binary(where: Path, name: str, prints: str) -> Path:
     return path
 
 
+def _on_path_elsewhere(scratch_cache: Path, monkeypatch, name: str, prints: str) -> Path:
+    """A fake `name` in a directory put first on PATH, outside the toolchain's cache."""
+    elsewhere = scratch_cache / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv("PATH", f"{elsewhere}{os.pathsep}{os.environ['PATH']}")
+    return _fake_binary(elsewhere, name, prints)
+
+
 @pytest.fixture
 def scratch_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "CACHE", tmp_path / "cache")
@@ -109,10 +114,7 @@ def scratch_cache(tmp_path, monkeypatch):
 
 def test_a_tool_on_path_at_the_pin_is_linked_not_built(scratch_cache, monkeypatch):
     etcd = control_plane()[0]
-    elsewhere = scratch_cache / "elsewhere"
-    elsewhere.mkdir()
-    binary = _fake_binary(elsewhere, "etcd", f"etcd Version: {versions.ETCD_VERSION}")
-    monkeypatch.setenv("PATH", f"{elsewhere}{os.pathsep}{os.environ['PATH']}")
+    binary = _on_path_elsewhere(scratch_cache, monkeypatch, "etcd", f"etcd Version: {versions.ETCD_VERSION}")
     monkeypatch.setattr(build, "_build", lambda *_: pytest.fail("built although PATH had it at the pin"))
     said = []
     assert build.ensure(etcd, said.append) == build.bin_dir()
@@ -123,10 +125,7 @@ def test_a_tool_on_path_at_the_pin_is_linked_not_built(scratch_cache, monkeypatc
 
 def test_a_tool_on_path_at_another_version_is_not_used(scratch_cache, monkeypatch):
     etcd = control_plane()[0]
-    elsewhere = scratch_cache / "elsewhere"
-    elsewhere.mkdir()
-    _fake_binary(elsewhere, "etcd", "etcd Version: 3.4.30")
-    monkeypatch.setenv("PATH", f"{elsewhere}{os.pathsep}{os.environ['PATH']}")
+    _on_path_elsewhere(scratch_cache, monkeypatch, "etcd", "etcd Version: 3.4.30")
     builds = []
 
     def fake_build(tool: GoTool, target: Path) -> float:
