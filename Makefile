@@ -12,6 +12,12 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(VENV)/bin/pip install --quiet -r requirements.txt
 	touch $@
 
+# CLUSTER=controlplane: the stack rehearsed by the real engine on `make controlplane-up`'s cluster
+# (harness/rehearsal.py: stand-in charts and operator status, since no pod runs there)
+ifeq ($(CLUSTER),controlplane)
+up: $(VENV)/.installed toolchain
+	PATH="$$($(VENV)/bin/modelplane toolchain path):$$PATH" $(PY) -m harness.rehearsal --stack $(STACK)
+else
 up: $(VENV)/.installed
 	@command -v pulumi >/dev/null || { echo "make up needs the Pulumi CLI on PATH: install it, or build it with make toolchain and put the output of .venv/bin/modelplane toolchain path first on PATH; make render STACK=$(STACK) shows what it would create without it"; exit 1; }
 	@if [ "$(STACK)" = local ]; then \
@@ -27,6 +33,7 @@ up: $(VENV)/.installed
 	@[ -n "$$PULUMI_BACKEND_URL" ] || pulumi whoami >/dev/null 2>&1 || pulumi login --local
 	pulumi stack select --create $(STACK)
 	pulumi up --stack $(STACK)
+endif
 
 # the control plane and kubectl the tests run, from their Go modules (modelplane.toolchain), first on PATH
 test: $(VENV)/.installed toolchain
@@ -36,7 +43,7 @@ render: $(VENV)/.installed
 	$(VENV)/bin/modelplane render --stack $(STACK) --out build/$(STACK)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check components modelplane policies pulumi tests benchmarks ansible/collections
+	$(VENV)/bin/ruff check components modelplane policies pulumi tests benchmarks harness ansible/collections
 	$(VENV)/bin/yamllint -c .yamllint.yaml stacks
 	$(VENV)/bin/ansible-lint ansible/
 	@# ansible-lint does not parse modules' DOCUMENTATION; ansible-doc does, and fails on a broken one

@@ -7,7 +7,7 @@ system:masters plus test users with groups), authorization is RBAC, and an audit
 request so tests can count writes.
 
     python -m harness.controlplane up      # prints the KUBECONFIG to export
-    python -m harness.controlplane down
+    python -m harness.controlplane down    # also removes the state of stacks rehearsed on it
 """
 
 from __future__ import annotations
@@ -243,6 +243,7 @@ def _up(args: argparse.Namespace) -> int:
         groups = ", ".join(TEST_USERS.get(user, ["system:masters"]))
         print(f"  {user:<6} ({groups}): {path}")
     print(f"export KUBECONFIG={kubeconfigs[ADMIN]}")
+    print("a stack on it, by the real engine: make up STACK=<local|dev|staging|prod> CLUSTER=controlplane")
     return 0
 
 

@@ -17,6 +17,8 @@ from modelplane.drift.live import Live
 from modelplane.onboarding.compare import differences
 from modelplane.onboarding.objects import MANAGED_BY, OFFBOARDED_LABEL, TENANT_LABEL
 
+# the label Argo CD tracks the objects of an Application by (its default tracking method)
+ARGOCD_TRACKING_LABEL = "app.kubernetes.io/instance"
 NO_OWNER = "no owner"
 MISSING, CHANGED, UNMANAGED, ORPHANED, OUT_OF_SYNC = "missing", "changed", "unmanaged", "orphaned", "out-of-sync"
 # the kinds where an object nobody owns is reported (access, isolation, quotas and models)
@@ -99,7 +101,7 @@ def marked(obj: dict, applications: set[str] | None = None) -> bool:
 def _argocd_tracking(labels: dict, annotations: dict) -> list[str]:
     """The Application names an object's Argo CD tracking gives (label, or annotation `<app>:<group>/<kind>:...`;
     `<namespace>_<app>` for Applications outside Argo CD's namespace)."""
-    names = [labels["app.kubernetes.io/instance"]] if "app.kubernetes.io/instance" in labels else []
+    names = [labels[ARGOCD_TRACKING_LABEL]] if ARGOCD_TRACKING_LABEL in labels else []
     if "argocd.argoproj.io/tracking-id" in annotations:
         names.append(str(annotations["argocd.argoproj.io/tracking-id"]).split(":", 1)[0])
     return names

@@ -22,6 +22,7 @@ from harness.controlplane import ADMIN, STAND_IN_SECRET, TEST_USERS, ControlPlan
 from modelplane.cluster.apply import apply_objects, read_manifests
 from modelplane.cluster.crds import load_crds
 from modelplane.cluster.kube import Kube
+from modelplane.drift.compute import ARGOCD_TRACKING_LABEL as ARGOCD_TRACKING
 from modelplane.engine.render import render
 from modelplane.plan.document import helm_releases
 from modelplane.plan.report import write_plan
@@ -30,7 +31,6 @@ from tests.fakes.helm import release_secret
 
 pytestmark = pytest.mark.controlplane
 READER = "drift-reader"
-ARGOCD_TRACKING = "app.kubernetes.io/instance"
 
 
 @dataclass

@@ -10,8 +10,9 @@ import pytest
 from kubernetes import client, dynamic
 from pulumi import automation as auto
 
+from harness.rehearsal import platform_urns
 from modelplane.plan.document import is_kubernetes_object, manifest
-from tests.modelplane.engine.conftest import platform_urns, prepare
+from tests.modelplane.engine.conftest import prepare
 
 pytestmark = [pytest.mark.controlplane, pytest.mark.engine]
 # resources done before the outage: enough that some exist, few enough that most are still to come

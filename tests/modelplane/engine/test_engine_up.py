@@ -1,8 +1,8 @@
 """`pulumi preview` and `pulumi up` of every committed stack, for real: the Pulumi CLI and the Kubernetes
 provider built from their Go modules (make toolchain), driven through the Automation API, against the
 1.34 control plane. Each stack runs in its existing-cluster form (its cluster pointed at the control
-plane's kubeconfig, everything else as committed), with stand-in charts (tests/fakes/standin_charts.py)
-from a chart source directory, and with the operators' status set by tests/fakes/operators.py."""
+plane's kubeconfig, everything else as committed), with stand-in charts (harness/standin_charts.py)
+from a chart source directory, and with the operators' status set by harness/operators.py."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from kubernetes import client
 
 from components.names import REDACTED, chart_name
 from components.timestamp import PLANNED
-from modelplane.engine.automation import open_stack, scratch_project
+from harness.rehearsal import engine_env, platform_urns
+from harness.standin_charts import RECORD_SUFFIX, chart_defaults, helm_coalesce, recorded_values
+from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project
 from modelplane.engine.statediff import compare, matches
 from modelplane.plan.document import HELM_RELEASE
 from tests.conftest import STACKS
-from tests.fakes.standin_charts import RECORD_SUFFIX, chart_defaults, helm_coalesce, recorded_values
-from tests.modelplane.engine.conftest import committed_config, engine_env, platform_urns
+from tests.modelplane.engine.conftest import committed_config
 
 pytestmark = [pytest.mark.controlplane, pytest.mark.engine]
 
@@ -93,7 +94,7 @@ def test_the_engine_created_everything_in_the_plans_order(deployed, stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_drift_finds_nothing_right_after_up_and_onboarding(deployed, stack, capsys):
-    """Models of GitOps namespaces are synced as Argo CD would (conftest.sync_gitops)."""
+    """Models of GitOps namespaces are synced as Argo CD would (Rehearsal.sync_gitops)."""
     code = deployed(stack).drift()
     assert code == 0, capsys.readouterr().out
 
@@ -135,7 +136,7 @@ def test_no_secret_in_plaintext_in_the_state_or_the_engines_output(deployed, sta
 def test_every_committed_secret_opens_through_the_engine(tmp_path):
     """The committed `secure:` values are ciphertext of the example passphrase: the engine decrypts each."""
     project = scratch_project(tmp_path / "project")
-    env = engine_env(tmp_path)
+    env = engine_env(tmp_path, EXAMPLE_PASSPHRASE)
     opened = {}
     for stack in STACKS:
         secure = {f"modelplane:{k.split(':', 1)[1]}" for k, v in committed_config(stack).items()

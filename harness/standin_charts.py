@@ -1,4 +1,5 @@
-"""Stand-in Helm charts for the engine tests: no chart repository is reachable here. Each carries a pinned
+"""Stand-in Helm charts, for the engine tests and `make up CLUSTER=controlplane` (harness/rehearsal.py): no
+chart repository is reachable here, and no pod runs on the loopback control plane. Each carries a pinned
 chart's name, version and appVersion, the chart's own values.yaml where the shared chart data has it (so
 Helm merges the release's values over the real defaults, nulls and all), and one template of ours: a
 ConfigMap `<release>-values` in the release's namespace holding the values the templates saw (base64 of

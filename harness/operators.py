@@ -1,7 +1,8 @@
 """What the operators would write into the status of the objects they reconcile, for a control plane with
 no operator running (no kubelet: no pod ever runs). The Kubernetes provider waits for a Ready condition
-on some of these kinds; in the engine tests this thread sets the status the operator would once it
-finished, and the tests say so. Never a product switch: the program itself waits on real clusters."""
+on some of these kinds; in the engine tests and `make up CLUSTER=controlplane` this thread sets the status
+the operator would once it finished, and both say so. Never a product switch: the program itself waits on
+real clusters."""
 
 from __future__ import annotations
 

@@ -1,0 +1,270 @@
+"""A stack's `pulumi up`, rehearsed by the real engine on the loopback control plane: `make up STACK=S
+CLUSTER=controlplane` after `make controlplane-up`, and the engine tests (tests/modelplane/engine).
+
+The stack runs in its existing-cluster form (modelplane.engine.automation) in the README's order: preview,
+the platform (`up --target`), the real onboarding playbook, then `up` of everything. No kubelet runs here,
+so what would need running pods is stood in, and said so: charts are stand-ins that carry each pinned
+chart's values.yaml and record what Helm merged (harness/standin_charts.py); operators' status is set as
+they would set it (harness/operators.py); batch storage credentials are placeholders; Argo CD's sync of the
+GitOps namespaces' models is done as Argo CD would do it. The backend is a file backend beside the control
+plane, so the user's own backend is never touched.
+
+    python -m harness.rehearsal --stack dev      # what `make up STACK=dev CLUSTER=controlplane` runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from kubernetes import client, config
+from pulumi import automation as auto
+
+from components.config import CHART_SOURCE_ENV
+from components.errors import ConfigError
+from components.names import REPO_ROOT
+from components.stack import tenants_path
+from components.tenants import load_tenants
+from harness.operators import StandInOperators
+from harness.standin_charts import write_standin_charts
+from modelplane.cluster.apply import apply_objects
+from modelplane.drift.compute import ARGOCD_TRACKING_LABEL
+from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project, stored_state
+from modelplane.plan.document import gitops_models
+
+MODEL_TYPE = "modelplane:models:SeldonModel"
+# what onboarding writes into each batch tenant's seldon-job-secret: no object store runs here
+STAND_IN_BATCH_CREDENTIALS = {"tenant_onboard_batch_credentials": {"access_key_id": "batch-user",
+                                                                   "secret_access_key": "batch-secret-value"}}
+EXIT_FAILED, EXIT_INVALID = 1, 2
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def engine_env(base: Path, passphrase: str | None = None, **extra: str) -> dict[str, str]:
+    """The engine's environment: a file backend and Pulumi home under `base`, the passphrase given, else
+    the environment's, else the example stacks' one; no update check and no plugin download."""
+    (base / "backend").mkdir(parents=True, exist_ok=True)
+    return {"PULUMI_BACKEND_URL": f"file://{base / 'backend'}", "PULUMI_HOME": str(base / "pulumi-home"),
+            "PULUMI_CONFIG_PASSPHRASE": passphrase or os.environ.get("PULUMI_CONFIG_PASSPHRASE", EXAMPLE_PASSPHRASE),
+            "PULUMI_SKIP_UPDATE_CHECK": "true", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            # a policy pack runs on the first python on PATH, as with Pulumi's own language host
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **extra}
+
+
+def platform_urns(plan: dict) -> list[str]:
+    """Everything but the models: what exists before onboarding (the README's order, step 1)."""
+    return [r["urn"] for r in plan["resources"] if MODEL_TYPE not in r["urn"].split("::")[2].split("$")]
+
+
+@dataclass
+class Rehearsal:
+    """One stack, its scratch project, stand-in charts and operators, and the engine's results so far."""
+
+    stack: str
+    kubeconfig: Path
+    project: Path
+    charts: Path
+    env: dict[str, str]
+    engine: auto.Stack
+    plan: dict
+    operators: StandInOperators
+    echo: bool = False
+    preview: auto.PreviewResult | None = None
+    platform_up: auto.UpResult | None = None
+    up: auto.UpResult | None = None
+    events: list[auto.EngineEvent] = field(default_factory=list)
+    output: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, stack: str, base: Path, kubeconfig: Path, *, stacks: Path | None = None,
+             passphrase: str | None = None, echo: bool = False) -> Rehearsal:
+        """Everything but the engine's runs. The stack is rendered (and so validated) before the stand-in
+        operators start or anything reaches the cluster."""
+        charts = write_standin_charts(base / "charts")
+        project = scratch_project(base / "project", kubeconfig=kubeconfig, stacks=stacks)
+        env = engine_env(base, passphrase, **{CHART_SOURCE_ENV: str(charts)})
+        plan = render_plan(stack, project, charts)
+        operators = StandInOperators(kubeconfig)
+        operators.start()
+        return cls(stack, kubeconfig, project, charts, env, open_stack(stack, project, env), plan, operators,
+                   echo)
+
+    def say(self, line: str) -> None:
+        self.output.append(line)
+        if self.echo:
+            print(line, flush=True)
+
+    def run(self) -> Rehearsal:
+        """The README's order: preview, the platform, onboarding, everything (the models), Argo CD's sync."""
+        self.say(f"== {self.stack}: pulumi preview")
+        self.preview = self.engine.preview(on_output=self.say)
+        self.say(f"== {self.stack}: pulumi up --target <everything but the models>")
+        self.platform_up = self.engine.up(on_output=self.say, target=platform_urns(self.plan),
+                                          on_event=self.events.append)
+        self.say(f"== {self.stack}: ansible-playbook ansible/playbooks/onboard.yml")
+        self.onboard()
+        self.say(f"== {self.stack}: pulumi up")
+        self.up = self.engine.up(on_output=self.say, on_event=self.events.append)
+        self.say(f"== {self.stack}: the GitOps namespaces' models, applied as Argo CD's sync would")
+        self.sync_gitops()
+        return self
+
+    def onboard(self) -> None:
+        """The real onboarding playbook, on the stack's tenants file, as DESIGN.md runs it."""
+        credentials = self.project / "batch-credentials.yml"
+        credentials.write_text(yaml.safe_dump(STAND_IN_BATCH_CREDENTIALS))
+        credentials.chmod(0o600)
+        argv = [str(Path(sys.executable).parent / "ansible-playbook"), "ansible/playbooks/onboard.yml",
+                "-e", f"@{credentials}", "-e", f"tenants_file={self.tenants_file}"]
+        env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "ANSIBLE_CONFIG": "ansible/ansible.cfg",
+               "ANSIBLE_NOCOLOR": "1"}
+        env.pop("K8S_AUTH_KUBECONFIG", None)
+        run = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900)
+        for line in (run.stdout + run.stderr).splitlines():
+            self.say(line)
+        if run.returncode != 0:
+            raise RuntimeError(f"onboarding failed (exit {run.returncode}); its output is above")
+
+    @property
+    def tenants_file(self) -> Path:
+        return tenants_path(self.stack, None, root=self.project)
+
+    def sync_gitops(self) -> None:
+        """Models of GitOps namespaces are Argo CD's to apply, and no Argo CD runs here: apply them with
+        the tracking label of the tenant's Application, as its sync would."""
+        applications = {t.name: t.argocd_app for t in load_tenants(self.tenants_file).tenants}
+        synced = []
+        for model in gitops_models(self.plan):
+            manifest = copy.deepcopy(model["manifest"])
+            manifest["metadata"].setdefault("labels", {})[ARGOCD_TRACKING_LABEL] = \
+                applications[manifest["metadata"]["namespace"]]
+            synced.append(manifest)
+        rejected = apply_objects(self.kubeconfig, synced).rejected
+        if rejected:
+            raise RuntimeError(f"the GitOps models were rejected: {rejected}")
+
+    def api(self) -> client.ApiClient:
+        return config.new_client_from_config(str(self.kubeconfig))
+
+    def render(self) -> dict:
+        """`modelplane render` of the same project and chart source: the plan the engine is held to."""
+        return render_plan(self.stack, self.project, self.charts)
+
+    def drift(self, *args: str) -> int:
+        """`modelplane drift` of this stack's project, chart source and cluster."""
+        from modelplane.commands.cli import main
+
+        with environment(**{CHART_SOURCE_ENV: str(self.charts)}):
+            return main(["drift", "--stack", self.stack, "--root", str(self.project), "--kubeconfig",
+                         str(self.kubeconfig), *args])
+
+    def export(self) -> dict:
+        """The state as the backend stores it (secrets as ciphertext)."""
+        return stored_state(self.engine)
+
+    def close(self) -> None:
+        self.operators.stop()
+
+
+def render_plan(stack: str, project: Path, charts: Path) -> dict:
+    from modelplane.engine.render import render
+
+    with environment(**{CHART_SOURCE_ENV: str(charts)}):
+        return render(stack, root=project).plan
+
+
+def _changes(result: auto.UpResult | None) -> str:
+    counts = (result.summary.resource_changes or {}) if result else {}
+    return ", ".join(f"{n} {op}" for op, n in sorted(counts.items())) or "none"
+
+
+def _report(r: Rehearsal, drift_code: int) -> None:
+    changed = {op: n for op, n in (r.up.summary.resource_changes or {}).items() if op != "same"}
+    print(f"\n{r.stack} is up on the control plane ({len(r.plan['resources'])} resources in the plan).")
+    print(f"  platform up: {_changes(r.platform_up)}; up: {_changes(r.up)}"
+          f"{'' if changed else ' (nothing to change)'}")
+    print(f"  modelplane drift: exit {drift_code} ({'no drift' if drift_code == 0 else 'see the report above'})")
+    print(f"  Pulumi state: {r.env['PULUMI_BACKEND_URL']} (removed by make controlplane-down)")
+    print("  stood in (no pod runs here): chart templates (each stand-in records the values Helm merged in")
+    print("  ConfigMap <release>-values), operators' status, batch storage credentials, Argo CD's sync.")
+    print("  left out (existing-cluster form): the cluster, node groups, IAM, buckets, managed databases.")
+    from modelplane.toolchain.build import bin_dir
+
+    print("  look around (kubectl is the toolchain's):")
+    print(f"    export KUBECONFIG={r.kubeconfig} PATH={bin_dir()}:$PATH")
+    print("    kubectl get seldondeployments -A; kubectl get configmaps -A -l modelplane.io/stand-in-chart")
+    print(f"    {Path(sys.executable).parent / 'modelplane'} drift --stack {r.stack} --root {r.project}"
+          f"   # with MODELPLANE_CHART_SOURCE={r.charts}")
+
+
+def deployed_stacks(stacks: Path) -> list[str]:
+    """The stacks the engine holds state of under `stacks` (one that failed validation left none)."""
+    return [state.parent.parent.name for state in stacks.glob("*/backend/.pulumi")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from harness.controlplane import STATE
+
+    parser = argparse.ArgumentParser(prog="python -m harness.rehearsal",
+                                     description="the stack's pulumi up, rehearsed on the loopback control plane")
+    parser.add_argument("--stack", required=True)
+    args = parser.parse_args(argv)
+    if not STATE.exists():
+        print("no control plane is up: run `make controlplane-up` first", file=sys.stderr)
+        return EXIT_FAILED
+    if not shutil.which("pulumi"):
+        print("no pulumi on PATH: `make toolchain` builds it; `make up CLUSTER=controlplane` puts it first",
+              file=sys.stderr)
+        return EXIT_FAILED
+    state = json.loads(STATE.read_text())
+    stacks = Path(state["workdir"]) / "stacks"
+    others = sorted(set(deployed_stacks(stacks)) - {args.stack})
+    if others:
+        print(f"this control plane holds stack {', '.join(others)} already, and a cluster holds one platform "
+              "(their releases share names and namespaces): `make controlplane-down controlplane-up` gives an "
+              "empty one; nothing was changed", file=sys.stderr)
+        return EXIT_FAILED
+    base = stacks / args.stack
+    try:
+        rehearsal = Rehearsal.open(args.stack, base, Path(state["kubeconfig"]), echo=True)
+    except ConfigError as exc:
+        print(f"error: {exc}\nnothing was changed", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        rehearsal.run()
+        print(f"== {args.stack}: modelplane drift", flush=True)
+        drift_code = rehearsal.drift()
+    except (auto.CommandError, RuntimeError) as exc:
+        print(f"error: {args.stack} did not come up: {str(exc)[-4000:]}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        rehearsal.close()
+    _report(rehearsal, drift_code)
+    return 0 if drift_code == 0 else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
