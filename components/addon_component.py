@@ -56,6 +56,15 @@ class HelmAddon(pulumi.ComponentResource):
             atomic=True,
             cleanup_on_fail=True,
             timeout=900,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []),
+            # what the component waits for, the release waits for: a component's depends_on does not reach
+            # the children its constructor registers, and the release's pods mount those Secrets
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*(depends_on or []), *_depends_on(opts)]),
         )
         self.register_outputs({"status": self.release.status})
+
+
+def _depends_on(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
+    given = opts.depends_on if opts else None
+    if given is None:
+        return []
+    return list(given) if isinstance(given, list | tuple) else [given]

@@ -24,7 +24,7 @@ from components.addons.batch import ArgoWorkflowsConfig, MinioConfig
 from components.addons.istio import IstioConfig
 from components.addons.knative import KnativeConfig
 from components.addons.logging import LoggingConfig
-from components.addons.postgres import PostgresConfig
+from components.addons.postgres import PostgresConfig, backup_problems
 from components.addons.prometheus import PrometheusConfig
 from components.addons.seldon_core import SeldonCoreConfig
 from components.addons.seldon_deploy import SeldonDeployConfig
@@ -188,6 +188,22 @@ def default_credentials(config: StackConfig) -> list[str]:
     return [path for path, ref in secret_fields(config) if is_plaintext(ref) and ref in SEED_DEFAULT_SECRETS]
 
 
+def provided_objects(config: StackConfig) -> list[str]:
+    """`Kind namespace/name` of the objects the stack says exist in the cluster before `pulumi up` (your PKI's
+    or another tool's): the plan does not create them, and `modelplane preflight` checks them
+    (modelplane/cluster/provided.py)."""
+    from components.namespaces import SELDON_SYSTEM  # it imports this module
+
+    logging, postgres = config.addons.logging, config.addons.postgres
+    backup = postgres.logical_backup if postgres.enabled and postgres.backups_on else None
+    out = []
+    if logging.enabled and logging.tls and logging.tls.certificate == "provided":
+        out.append(f"Secret {logging.namespace}/{logging.tls.secret_name}")
+    if backup and backup.credentials_secret:
+        out.append(f"Secret {SELDON_SYSTEM}/{backup.credentials_secret}")
+    return out
+
+
 def environment_problems(config: StackConfig) -> list[str]:
     """What a stack outside local/dev must have on top of a valid shape."""
     if config.dev:
@@ -211,6 +227,8 @@ def validate_stack(raw: Mapping[str, object], secret_keys: set[str], stack: str)
         raise ConfigError(source, [re.sub(r"^cluster\.(aws|gcp|existing)\.", "cluster.", p)
                                    for p in error.problems]) from None
     problems = environment_problems(config)
+    if config.addons.postgres.enabled:
+        problems += backup_problems(config.addons.postgres, config.cluster.cloud)
     for path, ref in secret_fields(config):
         key = config_key(ref)
         if key is not None and key not in secret_keys:

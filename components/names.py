@@ -47,3 +47,8 @@ def chart_name(release_inputs: dict) -> str:
     if not chart.endswith(CHART_ARCHIVE_SUFFIX):
         return chart
     return Path(chart).name.removesuffix(f"-{release_inputs.get('version')}{CHART_ARCHIVE_SUFFIX}")
+
+# the service account the Zalando operator runs database and backup pods as (its chart's default, stated), and
+# the annotation that gives a service account's pods an IAM role on EKS (IRSA)
+POD_SERVICE_ACCOUNT = "postgres-pod"
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"

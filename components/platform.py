@@ -14,6 +14,7 @@ from components.addons.batch_component import Minio
 from components.addons.istio import cluster_local_host, public_host
 from components.addons.istio_component import Istio
 from components.addons.knative_component import Knative
+from components.addons.postgres_backup import BackupBucket
 from components.addons.postgres_cloud import CloudSqlPostgres, RdsPostgres
 from components.addons.postgres_component import ZalandoPostgres
 from components.addons.prometheus_component import Prometheus
@@ -178,9 +179,20 @@ class Platform(pulumi.ComponentResource):
                                   production=self.config.production, opts=pulumi.ResourceOptions(parent=self))
         else:
             db = ZalandoPostgres("zalando-postgres", cfg, self.kit, system_namespace=SELDON_SYSTEM,
-                                 password=password, opts=self._opts())
+                                 password=password, backup_role_arn=self._backup_role(cfg), opts=self._opts())
         return self.kit.secret(postgres.METADATA_SECRET, SELDON_SYSTEM,
                                postgres.metadata_secret_data(cfg, db.host, password), self, depends_on=[db])
+
+    def _backup_role(self, cfg: postgres.PostgresConfig) -> pulumi.Output[str] | None:
+        """On EKS, backups without named credentials write to a bucket of the platform's, as an IAM role."""
+        target = cfg.logical_backup
+        if not (cfg.backups_on and target and not target.credentials_secret and self.config.cluster.cloud == "aws"):
+            return None
+        bucket = BackupBucket("metadata-backups", target, namespace=SELDON_SYSTEM,
+                              oidc_provider_arn=self.cluster.oidc_provider.arn, issuer=self.cluster.oidc_issuer,
+                              production=self.config.production, tags=self.cluster.tags,
+                              opts=pulumi.ResourceOptions(parent=self))
+        return bucket.role_arn
 
     def _tenancy_support(self, config: StackConfig) -> None:
         """What tenant onboarding (Ansible) reads instead of retyping it: the platform facts ConfigMap,

@@ -5,8 +5,8 @@ The stack runs in its existing-cluster form (modelplane.engine.automation) in th
 the platform (`up --target`), the real onboarding playbook, then `up` of everything. No kubelet runs here,
 so what would need running pods is stood in, and said so: charts are stand-ins that carry each pinned
 chart's values.yaml and record what Helm merged (harness/standin_charts.py); operators' status is set as
-they would set it (harness/operators.py); batch storage credentials are placeholders; Argo CD's sync of the
-GitOps namespaces' models is done as Argo CD would do it. The backend is a file backend beside the control
+they would set it (harness/operators.py); batch and backup storage credentials are placeholders; Argo CD's
+sync of the GitOps namespaces' models is done as Argo CD would do it. The backend is a file backend beside the control
 plane, so the user's own backend is never touched.
 
     python -m harness.rehearsal --stack dev      # what `make up STACK=dev CLUSTER=controlplane` runs
@@ -33,17 +33,26 @@ from pulumi import automation as auto
 from components.config import CHART_SOURCE_ENV
 from components.errors import ConfigError
 from components.names import REPO_ROOT
+from components.namespaces import SELDON_SYSTEM
 from components.stack import tenants_path
 from components.tenants import load_tenants
 from harness.operators import StandInOperators
 from harness.standin_charts import write_standin_charts
 from modelplane.cluster.apply import apply_objects
 from modelplane.drift.compute import ARGOCD_TRACKING_LABEL
-from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project, stored_state
-from modelplane.plan.document import gitops_models
+from modelplane.engine.automation import (
+    BACKUP_CREDENTIALS,
+    EXAMPLE_PASSPHRASE,
+    open_stack,
+    scratch_project,
+    stored_state,
+)
+from modelplane.plan.document import HELM_RELEASE, gitops_models
 
 MODEL_TYPE = "modelplane:models:SeldonModel"
 # what onboarding writes into each batch tenant's seldon-job-secret: no object store runs here
+# what the backup job of a stack moved to an existing cluster reads (modelplane.engine.automation)
+STAND_IN_BACKUP_KEYS = {"AWS_ACCESS_KEY_ID": "backup-user", "AWS_SECRET_ACCESS_KEY": "backup-secret-value"}
 STAND_IN_BATCH_CREDENTIALS = {"tenant_onboard_batch_credentials": {"access_key_id": "batch-user",
                                                                    "secret_access_key": "batch-secret-value"}}
 EXIT_FAILED, EXIT_INVALID = 1, 2
@@ -126,6 +135,7 @@ class Rehearsal:
                                           on_event=self.events.append)
         self.say(f"== {self.stack}: ansible-playbook ansible/playbooks/onboard.yml")
         self.onboard()
+        self.stand_in_backup_credentials()
         self.say(f"== {self.stack}: pulumi up")
         self.up = self.engine.up(on_output=self.say, on_event=self.events.append)
         self.say(f"== {self.stack}: the GitOps namespaces' models, applied as Argo CD's sync would")
@@ -147,6 +157,24 @@ class Rehearsal:
             self.say(line)
         if run.returncode != 0:
             raise RuntimeError(f"onboarding failed (exit {run.returncode}); its output is above")
+
+    def stand_in_backup_credentials(self) -> None:
+        """The backup job's environment Secret, which a user creates with the bucket (the existing-cluster
+        form names it): placeholder keys, since no backup job runs here."""
+        values = [r["inputs"].get("values") or {} for r in self.plan["resources"] if r["type"] == HELM_RELEASE]
+        named = {(v.get("configLogicalBackup") or {}).get("logical_backup_cronjob_environment_secret") for v in values}
+        if BACKUP_CREDENTIALS not in named:
+            return
+        self.say(f"== {self.stack}: Secret seldon-system/{BACKUP_CREDENTIALS} stood in (placeholder keys)")
+        body = {"metadata": {"name": BACKUP_CREDENTIALS, "namespace": SELDON_SYSTEM},
+                "stringData": STAND_IN_BACKUP_KEYS}
+        core = client.CoreV1Api(self.api())
+        try:
+            core.create_namespaced_secret(SELDON_SYSTEM, body)
+        except client.ApiException as exc:
+            if exc.status != 409:
+                raise
+            core.replace_namespaced_secret(BACKUP_CREDENTIALS, SELDON_SYSTEM, body)
 
     @property
     def tenants_file(self) -> Path:
@@ -209,7 +237,7 @@ def _report(r: Rehearsal, drift_code: int) -> None:
     print(f"  modelplane drift: exit {drift_code} ({'no drift' if drift_code == 0 else 'see the report above'})")
     print(f"  Pulumi state: {r.env['PULUMI_BACKEND_URL']} (removed by make controlplane-down)")
     print("  stood in (no pod runs here): chart templates (each stand-in records the values Helm merged in")
-    print("  ConfigMap <release>-values), operators' status, batch storage credentials, Argo CD's sync.")
+    print("  ConfigMap <release>-values), operators' status, batch and backup credentials, Argo CD's sync.")
     print("  left out (existing-cluster form): the cluster, node groups, IAM, buckets, managed databases.")
     from modelplane.toolchain.build import bin_dir
 

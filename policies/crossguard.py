@@ -27,7 +27,8 @@ from policies.rules.base import environment_of
 ROOT = Path(__file__).resolve().parent.parent
 UNKNOWN = "<unknown>"  # a value `pulumi preview` cannot know yet
 CONFIG_SCHEMA = PolicyConfigSchema(properties={"environment": {"type": "string"},
-                                               "tenantsFile": {"type": "string"}})
+                                               "tenantsFile": {"type": "string"},
+                                               "providedObjects": {"type": "array", "items": {"type": "string"}}})
 
 
 def policy_name(rule: Rule) -> str:
@@ -69,6 +70,7 @@ def context_of(args: StackValidationArgs) -> Context:
     grants = tenants.opa_grants() if tenants else []
     charts = os.environ.get("MODELPLANE_CHARTS")
     return Context(environment=environment, resources=resources, tenants=tenants, opa_grants=grants,
+                   provided=list(config.get("providedObjects") or []),
                    charts=ChartStore(Path(charts)) if charts else None)
 
 
@@ -87,11 +89,14 @@ def policies() -> list[StackValidationPolicy]:
     return [policy(rule) for _, rule in sorted(RULES.items())]
 
 
-def pack_config(environment: str, tenants_file: str, overrides: Mapping[str, str] | None = None) -> dict:
-    """The `--policy-pack-config` of a stack: each policy's enforcement in its environment."""
+def pack_config(environment: str, tenants_file: str, overrides: Mapping[str, str] | None = None,
+                provided: list[str] | None = None) -> dict:
+    """The `--policy-pack-config` of a stack: each policy's enforcement in its environment, and what the
+    rules read of the stack besides the preview (the tenants file, the objects it declares as provided)."""
     overrides = overrides or {}
     return {policy_name(rule): {"enforcementLevel": overrides.get(rule_id, rule.enforcement(environment)),
-                                "environment": environment, "tenantsFile": tenants_file}
+                                "environment": environment, "tenantsFile": tenants_file,
+                                "providedObjects": list(provided or [])}
             for rule_id, rule in sorted(RULES.items())}
 
 

@@ -35,6 +35,8 @@ def minio_values(browser_url: str | None = None, storage_class: str | None = Non
         "mode": "standalone",
         "existingSecret": MINIO_SECRET,
         "persistence": {"size": "20Gi", **({"storageClass": storage_class} if storage_class else {})},
+        # one pod on one ReadWriteOnce volume: stop it before its successor starts (MP036)
+        "deploymentUpdate": {"type": "Recreate"},
         "resources": {"requests": {"cpu": "250m", "memory": "1Gi"}},
         "users": [{"accessKey": CONSOLE_USER, "existingSecret": MINIO_SECRET,
                    "existingSecretKey": CONSOLE_PASSWORD_KEY, "policy": "consoleAdmin"}],

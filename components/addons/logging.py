@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from components.addon import AddonConfig
 from components.base import DnsLabel, Strict
@@ -31,12 +31,28 @@ DASHBOARDS_CERTS = "/usr/share/opensearch-dashboards/certs"
 
 class SearchTls(Strict):
     """OpenSearch's own certificates instead of the image's demo ones (the same key pair on every node
-    in every image): a Secret in the logging namespace with tls.crt, tls.key and ca.crt — cert-manager's
-    Certificate or your PKI writes it. The certificate must name the search host (search_host())."""
+    in every image): a Secret in the logging namespace with tls.crt, tls.key (PKCS #8) and ca.crt.
+    `generate`: the platform issues them (components/generated_certificate.py) with the first of `nodes_dn`
+    as subject and the service's names (search_names()) as SANs. `provided`: your PKI or cert-manager
+    writes the Secret before `pulumi up`, and `modelplane preflight` checks it."""
 
     secret_name: DnsLabel
     # the certificates' subjects, which nodes accept from each other on the transport layer
     nodes_dn: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
+    certificate: Literal["generate", "provided"] = "generate"
+    validity_days: int = Field(default=1095, ge=60, le=3650)
+
+    @field_validator("nodes_dn")
+    @classmethod
+    def _distinguished_names(cls, names: list[str]) -> list[str]:
+        from cryptography import x509
+
+        for name in names:
+            try:
+                x509.Name.from_rfc4514_string(name)
+            except ValueError as exc:
+                raise ValueError(f"{name!r} is not an RFC 4514 distinguished name ({exc})") from None
+        return names
 
 
 class LoggingConfig(AddonConfig):
@@ -71,6 +87,16 @@ class LoggingConfig(AddonConfig):
 def search_host(config: LoggingConfig) -> str:
     service = OPENSEARCH_SERVICE if config.flavor == "opensearch" else f"{ECK_NAME}-es-http"
     return f"{service}.{config.namespace}.svc.cluster.local"
+
+
+def search_names(config: LoggingConfig) -> list[str]:
+    """Every name a client reaches the search service by, short to fully qualified, its headless twin's too
+    (Dashboards verifies the certificate against the name it connects to)."""
+    out = []
+    for service in (OPENSEARCH_SERVICE, f"{OPENSEARCH_SERVICE}-headless"):
+        out += [service, f"{service}.{config.namespace}", f"{service}.{config.namespace}.svc",
+                f"{service}.{config.namespace}.svc.cluster.local"]
+    return out
 
 
 def search_url(config: LoggingConfig) -> str:

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from components.addon import AddonConfig
 from components.base import DnsLabel, Strict
 from components.errors import FieldProblems
+from components.names import POD_SERVICE_ACCOUNT
 from components.secrets import SecretRef
 
 if TYPE_CHECKING:  # annotations only: the Pulumi SDK stays out of config validation
@@ -28,6 +29,10 @@ class LogicalBackup(Strict):
     region: str | None = None  # s3: the bucket's region
     endpoint: str | None = Field(default=None, pattern=r"^https?://")  # an S3-compatible store, e.g. MinIO
     prefix: str = "spilo"
+    # a Secret in seldon-system whose keys become the backup job's environment (AWS_ACCESS_KEY_ID and
+    # AWS_SECRET_ACCESS_KEY for s3); you create it and the bucket. Unset on EKS: the platform creates the
+    # bucket and an IAM role the backup pods assume (IRSA); elsewhere it is required.
+    credentials_secret: DnsLabel | None = None
 
 
 class PostgresConfig(AddonConfig):
@@ -74,7 +79,24 @@ def operator_values(config: PostgresConfig) -> dict:
         backup["logical_backup_s3_region"] = target.region
     if target.endpoint:
         backup["logical_backup_s3_endpoint"] = target.endpoint
-    return {"configLogicalBackup": backup}
+    if target.credentials_secret:
+        backup["logical_backup_cronjob_environment_secret"] = target.credentials_secret
+    # the service account the database and backup pods run as: on EKS the platform creates it, annotated
+    # with the backup role (the operator creates it only when absent, and never updates it)
+    return {"configLogicalBackup": backup, "podServiceAccount": {"name": POD_SERVICE_ACCOUNT}}
+
+
+def backup_problems(config: PostgresConfig, cloud: str) -> list[str]:
+    """A backup with no way to write: only on EKS does the platform create the bucket and the role."""
+    target = config.logical_backup
+    if config.backend != "zalando" or not config.backups_on or target is None or target.credentials_secret:
+        return []
+    if cloud == "aws" and target.provider == "s3" and not target.endpoint:
+        return []
+    return [f"addons.postgres.logicalBackup.credentialsSecret: required for backups to {target.provider} "
+            f"bucket {target.bucket!r} on a cluster of cloud {cloud!r} (the platform creates a bucket and an "
+            "IAM role only on EKS): name a Secret in seldon-system holding the backup job's credentials, or set "
+            "addons.postgres.backups: false"]
 
 
 def metadata_secret_data(config: PostgresConfig, host: pulumi.Input[str], password: pulumi.Input[str]) -> dict:

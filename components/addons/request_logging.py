@@ -9,6 +9,7 @@ import pulumi_kubernetes as k8s
 from components.addon_component import HelmAddon
 from components.addons import logging
 from components.addons.logging import CREDENTIALS_SECRET, LoggingConfig
+from components.generated_certificate import GeneratedCertificate
 from components.kit import PART_OF, PlatformKit
 from components.password import bcrypt_hash
 from components.versions import REQUEST_LOGGER_IMAGE
@@ -40,9 +41,10 @@ class RequestLogging(pulumi.ComponentResource):
             internal = password.apply(lambda p: logging.internal_users(config.username, bcrypt_hash(p, "opensearch")))
             self.credentials.append(kit.secret(logging.INTERNAL_USERS_SECRET, ns,
                                                {"internal_users.yml": pulumi.Output.secret(internal)}, self))
+        mounted = [*self.credentials, *self._certificate(config, kit)]
         # the search cluster's volumes hold the request logs: protected in production
-        kept = pulumi.ResourceOptions(parent=self, depends_on=self.credentials, protect=kit.production)
-        child = pulumi.ResourceOptions(parent=self, depends_on=self.credentials)
+        kept = pulumi.ResourceOptions(parent=self, depends_on=mounted, protect=kit.production)
+        child = pulumi.ResourceOptions(parent=self, depends_on=mounted)
         if config.flavor == "opensearch":
             self.search = HelmAddon("logging-opensearch", pin=config.pin("opensearch"), namespace=kit.ns(ns),
                                     values=logging.opensearch_values(config, kit.storage_class),
@@ -74,6 +76,17 @@ class RequestLogging(pulumi.ComponentResource):
             self._plain_request_logger(config, kit)
         self.needed_by_deploy = [*self.credentials, self.search]
         self.register_outputs({"url": logging.search_url(config)})
+
+    def _certificate(self, config: LoggingConfig, kit: PlatformKit) -> list[pulumi.Resource]:
+        """The Secret the search nodes and Dashboards mount, when the platform issues it."""
+        if config.tls is None or config.tls.certificate != "generate":
+            return []
+        issued = GeneratedCertificate("opensearch-certificate", subject=config.tls.nodes_dn[0],
+                                      dns_names=logging.search_names(config),
+                                      validity_days=config.tls.validity_days,
+                                      opts=pulumi.ResourceOptions(parent=self))
+        data = {"ca.crt": issued.ca_crt, "tls.crt": issued.tls_crt, "tls.key": pulumi.Output.secret(issued.tls_key)}
+        return [kit.secret(config.tls.secret_name, config.namespace, data, self, type_="kubernetes.io/tls")]
 
     def _plain_request_logger(self, config: LoggingConfig, kit: PlatformKit) -> None:
         """Seed 003 "Running without KNative": a Deployment and Service Seldon Core's executor posts to."""

@@ -83,7 +83,7 @@ class EksCluster(pulumi.ComponentResource):
         self.storage = EbsStorage(name, cluster_name=self.cluster.name, oidc_provider_arn=self.oidc_provider.arn,
                                   issuer=issuer, provider=self.provider, depends_on=[self.node_group],
                                   production=production, tags=tags, opts=child)
-        self.subnet_ids, self.tags = subnet_ids, tags
+        self.subnet_ids, self.tags, self.oidc_issuer = subnet_ids, tags, issuer
         self.register_outputs({"kubeconfig": self.kubeconfig, "oidcProviderArn": self.oidc_provider.arn})
 
     def network_for_databases(self) -> AwsNetwork:

@@ -15,7 +15,8 @@ from policies.rules import RULES, Context
 
 
 def pack_config_for(stack: str, root: Path = REPO_ROOT) -> str:
-    """The CrossGuard pack config of a stack: its environment, tenants file and overrides."""
+    """The CrossGuard pack config of a stack: its environment, tenants file, overrides and provided objects."""
+    from components.config import provided_objects
     from components.stack import load, tenants_path
     from modelplane.engine.stackfile import read_stack
     from policies.crossguard import pack_config_text
@@ -26,7 +27,7 @@ def pack_config_for(stack: str, root: Path = REPO_ROOT) -> str:
     tenants = tenants_path(stack, config.tenants_file, root)
     tenants_file = str(tenants.relative_to(root)) if tenants.is_relative_to(root) else str(tenants)
     return pack_config_text(config.environment, tenants_file,
-                            {k: v.enforcement for k, v in config.policy.overrides.items()})
+                            {k: v.enforcement for k, v in config.policy.overrides.items()}, provided_objects(config))
 
 
 # the rule that needs chart data
@@ -51,7 +52,7 @@ def check_stack(stack: str, root: Path = REPO_ROOT, plan_dir: Path | None = None
     _check_overrides(stack, inputs.overrides)
     ctx = Context(environment=inputs.environment, resources=resources_from_plan(plan), tenants=inputs.tenants,
                   opa_grants=inputs.opa_grants, default_credentials=inputs.default_credentials,
-                  charts=ChartStore(charts) if charts else None)
+                  provided=inputs.provided, charts=ChartStore(charts) if charts else None)
     overrides = {k: Override(enforcement, reason) for k, (enforcement, reason) in inputs.overrides.items()}
     result = evaluate(stack, ctx, overrides)
     result.notes += [*notes, _charts_note(ctx, charts)]

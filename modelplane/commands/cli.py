@@ -95,14 +95,18 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _preflight(args: argparse.Namespace) -> int:
+    from components.config import provided_objects
     from components.stack import load
     from modelplane.cluster.preflight import chart_source_checks, cluster_checks
+    from modelplane.cluster.provided import cluster_client, provided_checks
     from modelplane.engine.stackfile import read_stack
     from modelplane.plan.document import HELM_RELEASE
 
     flat, secret_keys = read_stack(args.stack, Path(args.root))
     config, _tenants = load(flat, secret_keys, args.stack, Path(args.root))
     checks = cluster_checks(config.cluster)
+    if provided_objects(config):
+        checks += provided_checks(config, cluster_client(config.cluster))
     if config.chart_source_dir():
         from modelplane.engine.render import render
 

@@ -23,19 +23,33 @@ from components.names import REPO_ROOT
 # real")
 EXAMPLE_PASSPHRASE = "modelplane-example-stacks"
 CLUSTER_KEY = "modelplane:cluster"
+ADDONS_KEY = "modelplane:addons"
+# the backup job's environment Secret (in seldon-system) of a stack moved to an existing cluster
+BACKUP_CREDENTIALS = "metadata-backup-credentials"
 # what only a cloud provider creates (the cluster itself, its node groups, IAM, buckets, managed
 # databases) has no place on an existing cluster: these cluster settings survive the move
 KEPT_CLUSTER_SETTINGS = ("size", "nodeCount", "storageClass")
 
 
 def existing_cluster_form(config: Mapping[str, object], kubeconfig: Path) -> dict:
-    """A stack's `config:` with its cluster replaced by the existing one `kubeconfig` reaches."""
-    cluster = config.get(CLUSTER_KEY) or {}
-    if isinstance(cluster, str):
-        cluster = json.loads(cluster)
+    """A stack's `config:` with its cluster replaced by the existing one `kubeconfig` reaches. Backups that
+    would write to the bucket a cloud stack creates (no `credentialsSecret`) keep their bucket's name but lose
+    the bucket and its IAM role with the cluster: their credentials are expected in the Secret
+    BACKUP_CREDENTIALS, as on any existing cluster."""
+    cluster = _decoded(config.get(CLUSTER_KEY) or {})
     existing = {"cloud": "existing", "kubeconfig": str(kubeconfig),
                 **{k: cluster[k] for k in KEPT_CLUSTER_SETTINGS if k in cluster}}
-    return {**config, CLUSTER_KEY: existing}
+    form = {**config, CLUSTER_KEY: existing}
+    addons = _decoded(config.get(ADDONS_KEY) or {})
+    postgres = addons.get("postgres") or {}
+    if (postgres.get("logicalBackup") or {}) and not postgres["logicalBackup"].get("credentialsSecret"):
+        backup = {**postgres["logicalBackup"], "credentialsSecret": BACKUP_CREDENTIALS}
+        form[ADDONS_KEY] = {**addons, "postgres": {**postgres, "logicalBackup": backup}}
+    return form
+
+
+def _decoded(value: object) -> dict:
+    return json.loads(value) if isinstance(value, str) else dict(value)
 
 
 def scratch_project(dest: Path, *, kubeconfig: Path | None = None, stacks: Path | None = None,

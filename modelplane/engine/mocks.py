@@ -18,6 +18,8 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _ensure_event_loop
 
+from components.generated_certificate import ISSUED
+from components.generated_certificate import TYPE as GENERATED_CERTIFICATE
 from components.generated_password import TYPE as GENERATED_PASSWORD
 from components.names import REDACTED
 from components.timestamp import PLANNED
@@ -98,6 +100,8 @@ COMPUTED: dict[str, Callable[[str, dict], dict]] = {
         "endpoint": "203.0.113.10", "masterAuth": {"clusterCaCertificate": "bW9jay1jYQ=="},
         "name": i.get("name", n)},
     GENERATED_PASSWORD: lambda n, i: {"result": REDACTED},
+    GENERATED_CERTIFICATE: lambda n, i: {"ca_crt": ISSUED, "tls_crt": ISSUED, "tls_key": REDACTED,
+                                         "not_after": ISSUED},
     TIMESTAMP: lambda n, i: {"rfc3339": PLANNED},
 }
 

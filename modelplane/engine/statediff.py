@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
+from components.generated_certificate import ISSUED
 from components.names import REDACTED
 from components.timestamp import PLANNED
 from modelplane.engine.mocks import ASSET_SIG, SECRET_SIG, SIG, STACK_TYPE
@@ -82,7 +83,7 @@ def _secret_as_checked(inputs: dict) -> dict:
     return out
 
 
-def matches(plan: object, actual: object, placeholders: tuple[str, ...] = (PLANNED,)) -> bool:
+def matches(plan: object, actual: object, placeholders: tuple[str, ...] = (PLANNED, ISSUED)) -> bool:
     """`actual` is what the plan says, where a placeholder of the plan (a value known only after `up`;
     with REDACTED among them, a secret) stands for any non-empty string."""
     if plan in placeholders:

@@ -1,6 +1,6 @@
 """What the policy rules need of a stack's validated inputs, beside the plan's resources: the environment,
-the policy overrides, the tenants, the OPA grants onboarding would write, and which config fields hold a seed
-default credential (their paths, never a value).
+the policy overrides, the tenants, the OPA grants onboarding would write, which config fields hold a seed
+default credential (their paths, never a value), and the objects the stack declares as provided.
 
 `modelplane render` records them in plan.json (`checkInputs`) with the digest of every file it rendered from
 (stack file, models file, tenants file). `modelplane check --plan` verifies those digests and evaluates the
@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-VERSION = 1
+VERSION = 2
 KEY = "checkInputs"
 
 
@@ -40,30 +40,33 @@ class CheckInputs:
     tenants: TenantSummaries
     opa_grants: list[tuple[str, str, str, str]]
     default_credentials: list[str]
+    provided: list[str]
 
     def to_json(self) -> dict:
         return {"environment": self.environment,
                 "policyOverrides": {k: {"enforcement": e, "reason": r} for k, (e, r) in self.overrides.items()},
                 "tenants": [{"name": t.name, "quota": t.quota} for t in self.tenants.tenants],
-                "opaGrants": [list(g) for g in self.opa_grants], "defaultCredentials": self.default_credentials}
+                "opaGrants": [list(g) for g in self.opa_grants], "defaultCredentials": self.default_credentials,
+                "providedObjects": self.provided}
 
     @classmethod
     def from_json(cls, data: dict) -> CheckInputs:
         return cls(data["environment"],
                    {k: (v["enforcement"], v["reason"]) for k, v in data["policyOverrides"].items()},
                    TenantSummaries([TenantSummary(t["name"], t["quota"]) for t in data["tenants"]]),
-                   [tuple(g) for g in data["opaGrants"]], list(data["defaultCredentials"]))
+                   [tuple(g) for g in data["opaGrants"]], list(data["defaultCredentials"]),
+                   list(data["providedObjects"]))
 
 
 def of_validated(config, tenants) -> CheckInputs:
     """From a validated components.config.StackConfig and components.tenants.TenantsFile."""
-    from components.config import default_credentials
+    from components.config import default_credentials, provided_objects
 
     return CheckInputs(
         config.environment, {k: (v.enforcement, v.reason) for k, v in config.policy.overrides.items()},
         TenantSummaries([TenantSummary(t.name, t.quota.model_dump(mode="json", by_alias=True) if t.quota else None)
                          for t in tenants.tenants]),
-        [tuple(g) for g in tenants.opa_grants()], default_credentials(config))
+        [tuple(g) for g in tenants.opa_grants()], default_credentials(config), provided_objects(config))
 
 
 def _digest(path: Path) -> str | None:

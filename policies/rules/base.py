@@ -89,6 +89,8 @@ class Context:
     default_credentials: list[str] = field(default_factory=list)
     # the pinned charts' data (modelplane.plan.charts.ChartStore); None when none was given: values unchecked
     charts: ChartStore | None = None
+    # `Kind namespace/name` of objects the stack says exist before `pulumi up` (components.config.provided_objects)
+    provided: list[str] = field(default_factory=list)
 
     @property
     def dev(self) -> bool:

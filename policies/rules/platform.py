@@ -222,8 +222,9 @@ def _env(values: dict, name: str) -> str | None:
       rationale="Without its own certificates OpenSearch's demo setup installs the key pair every OpenSearch "
                 "image ships: anyone can impersonate a node or read request logs (every prediction payload) "
                 "in transit.",
-      fix="Set addons.logging.tls: {secretName, nodesDn} (a Secret with tls.crt, tls.key, ca.crt from "
-          "cert-manager or your PKI), or use flavor: elasticsearch (ECK issues a CA per cluster).")
+      fix="Set addons.logging.tls: {secretName, nodesDn} (the platform issues the certificate into that Secret; "
+          "certificate: provided when your PKI writes it), or use flavor: elasticsearch (ECK issues a CA per "
+          "cluster).")
 def search_certificates(ctx: Context):
     for r in ctx.releases():
         if chart_name(r.inputs) == "opensearch" and \

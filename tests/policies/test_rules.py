@@ -25,9 +25,31 @@ def k8s(api: str, kind: str, name: str, namespace: str | None = None, protect: b
 
 
 def release(name: str, chart: str = "some-chart", version: str = "1.2.3", values: dict | None = None,
-            protect: bool = False) -> Resource:
-    return Resource(RELEASE, name, f"urn:release:{name}",
-                    {"chart": chart, "version": version, "values": values or {}}, protect)
+            protect: bool = False, namespace: str | None = None) -> Resource:
+    return Resource(RELEASE, name, f"urn:release:{name}", {"chart": chart, "version": version, "values": values or {},
+                                                           **({"namespace": namespace} if namespace else {})}, protect)
+
+
+def backups(**operator_backup: str) -> list[Resource]:
+    """A Zalando cluster with logical backups on, and the operator's backup config."""
+    operator = release("postgres-operator", "postgres-operator", namespace="postgres-operator", values={
+        "configLogicalBackup": {"logical_backup_provider": "s3", "logical_backup_s3_bucket": "backups",
+                                **operator_backup}})
+    cluster = k8s("acid.zalan.do/v1", "postgresql", "seldon-metadata", "seldon-system",
+                  spec={"enableLogicalBackup": True})
+    return [operator, cluster]
+
+
+def irsa_account() -> Resource:
+    meta = {"name": "postgres-pod", "namespace": "seldon-system",
+            "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/backups"}}
+    return Resource("kubernetes:core/v1:ServiceAccount", "postgres-pod", "urn:sa",
+                    {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta})
+
+
+def search_with_tls() -> Resource:
+    return release("logging-opensearch", "opensearch", namespace="seldon-logs", values={
+        "secretMounts": [{"name": "tls", "secretName": "opensearch-tls", "path": "/certs"}]})
 
 
 RES = {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
@@ -178,6 +200,18 @@ CASES = {
               ctx(resources=[release("prometheus", "kube-prometheus-stack", version="77.0.0", values={
                   "prometheus": {"prometheusSpec": {"retentionnn": "7d"}}})], charts=True),
               "values.prometheus.prometheusSpec.retentionnn: not a value of chart kube-prometheus-stack 77.0.0"),
+    "MP035": (ctx(resources=[search_with_tls(), k8s("v1", "Secret", "opensearch-tls", "seldon-logs")]),
+              ctx(resources=[search_with_tls(), k8s("v1", "Secret", "opensearch-tls", "seldon-system")]),
+              "values.secretMounts[0].secretName makes its pods read Secret seldon-logs/opensearch-tls, which "
+              "nothing in the plan creates and the stack does not declare as provided"),
+    "MP036": (ctx(resources=[release("minio", "minio", values={"mode": "standalone",
+                                                                "deploymentUpdate": {"type": "Recreate"}})]),
+              ctx(resources=[release("minio", "minio", version="5.4.0", values={"mode": "standalone"})], charts=True),
+              "values.deploymentUpdate.type is RollingUpdate: one pod on a ReadWriteOnce volume"),
+    "MP037": (ctx(resources=[*backups(), irsa_account(),
+                             Resource("aws:s3/bucket:Bucket", "b", "urn:bucket", {"bucket": "backups"})]),
+              ctx(resources=backups()),
+              "enableLogicalBackup is on, but the backup job has no credentials"),
     "MP034": (ctx(resources=[facts(podSecurityEnforce="baseline")], tenants=[tenant("team-a")]),
               ctx(resources=[facts(podSecurityEnforce="privileged")], tenants=[tenant("team-a")]),
               "podSecurityEnforce: privileged: tenant namespaces (team-a) admit privileged"),
@@ -232,6 +266,40 @@ def test_untagged_image_and_digest():
 def test_default_credentials_typed_in_stack_config():
     found = RULES["MP008"](ctx("local", default_credentials=["addons.minio.rootPassword"]))
     assert [v.resource for v in found] == ["stack config addons.minio.rootPassword"]
+
+
+def test_a_secret_the_stack_declares_as_provided_needs_no_object_in_the_plan():
+    provided = ctx(resources=[search_with_tls()])
+    provided.provided = ["Secret seldon-logs/opensearch-tls"]
+    assert RULES["MP035"](provided) == []
+    optional = release("fluent-bit", "fluent-bit", namespace="seldon-logs", values={"env": [
+        {"name": "P", "valueFrom": {"secretKeyRef": {"name": "absent", "key": "p", "optional": True}}}]})
+    assert RULES["MP035"](ctx(resources=[optional])) == []
+
+
+def test_a_single_replica_deployment_on_a_rwo_claim_is_found_among_the_plans_objects():
+    claim = k8s("v1", "PersistentVolumeClaim", "data", "apps", spec={"accessModes": ["ReadWriteOnce"]})
+    template = {"spec": {"volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]}}
+    rolling = k8s("apps/v1", "Deployment", "store", "apps", spec={"replicas": 1, "template": template})
+    [found] = RULES["MP036"](ctx(resources=[claim, rolling]))
+    assert (found.resource, found.urn) == ("Deployment apps/store", "urn:Deployment:store")
+    recreate = k8s("apps/v1", "Deployment", "store", "apps",
+                   spec={"replicas": 1, "template": template, "strategy": {"type": "Recreate"}})
+    assert RULES["MP036"](ctx(resources=[claim, recreate])) == []
+    distributed = release("minio", "minio", version="5.4.0", values={"mode": "distributed"})
+    assert RULES["MP036"](ctx(resources=[distributed], charts=True)) == []
+
+
+def test_backups_by_irsa_need_the_bucket_in_the_plan_and_an_environment_secret_needs_to_exist():
+    [no_bucket] = RULES["MP037"](ctx(resources=[*backups(), irsa_account()]))
+    assert no_bucket.message == "backups go to bucket 'backups', which nothing in the plan creates"
+    environment = backups(logical_backup_cronjob_environment_secret="backup-credentials")
+    assert RULES["MP037"](ctx(resources=environment)) != []
+    provided = ctx(resources=environment)
+    provided.provided = ["Secret seldon-system/backup-credentials"]
+    assert RULES["MP037"](provided) == []
+    off = [backups()[0], k8s("acid.zalan.do/v1", "postgresql", "m", "seldon-system", spec={})]
+    assert RULES["MP037"](ctx(resources=off)) == []
 
 
 def test_opa_on_without_any_tenant_means_no_configmap():

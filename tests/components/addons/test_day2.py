@@ -83,3 +83,39 @@ def test_every_fluent_bit_input_reaches_an_output(rendered):
         plan = read_plan(rendered[stack])
         assert release_unrouted_inputs(release(plan, "fluent-bit"), store) == []
         assert findings(plan, "MP022", charts=store) == []
+
+
+def test_backups_on_a_cluster_the_platform_makes_no_bucket_for_need_named_credentials(stack_tree, capsys):
+    """Issue 29, item 2: only on EKS does the platform create the bucket and the role the backup pods assume;
+    anywhere else backups without credentials are refused before anything is created, naming the field."""
+    from modelplane.commands.cli import main
+    from tests.conftest import edit_stack
+
+    def on_gke(config: dict) -> None:
+        config["modelplane:cluster"] = {"cloud": "existing", "kubeconfig": "/dev/null", "size": "ha"}
+
+    edit_stack(stack_tree, "prod", on_gke)
+    out = stack_tree / "render"
+    assert main(["render", "--stack", "prod", "--out", str(out), "--root", str(stack_tree)]) == 2
+    err = capsys.readouterr().err
+    assert "addons.postgres.logicalBackup.credentialsSecret: required for backups to s3 bucket " \
+           "'modelplane-prod-metadata-backups' on a cluster of cloud 'existing'" in err
+    assert not out.exists()
+
+
+def test_the_prod_backup_writes_as_an_iam_role_its_pods_assume_to_a_bucket_of_the_plan(rendered):
+    prod = read_plan(rendered["prod"])
+    by_type = {}
+    for r in prod["resources"]:
+        by_type.setdefault(r["type"], []).append(r)
+    [bucket] = by_type["aws:s3/bucket:Bucket"]
+    assert bucket["inputs"]["bucket"] == "modelplane-prod-metadata-backups"
+    assert bucket["options"]["protect"] and bucket["options"]["retainOnDelete"]
+    [account] = by_type["kubernetes:core/v1:ServiceAccount"]
+    role = next(r for r in by_type["aws:iam/role:Role"] if r["name"] == "metadata-backups-writer")
+    assert role["inputs"]["assumeRolePolicy"].count("system:serviceaccount:seldon-system:postgres-pod") == 1
+    assert account["inputs"]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+        "role/metadata-backups-writer")
+    [cluster] = by_type["kubernetes:acid.zalan.do/v1:postgresql"]
+    assert account["urn"] in cluster["dependsOn"]
+    assert findings(prod, "MP037") == []

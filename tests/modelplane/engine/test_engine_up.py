@@ -13,10 +13,13 @@ import re
 import pytest
 from kubernetes import client
 
+from components.addons.logging import LoggingConfig
+from components.generated_certificate import TYPE as GENERATED_CERTIFICATE
 from components.names import REDACTED, chart_name
 from components.timestamp import PLANNED
 from harness.rehearsal import engine_env, platform_urns
 from harness.standin_charts import RECORD_SUFFIX, chart_defaults, helm_coalesce, recorded_values
+from modelplane.cluster.provided import tls_secret_problems
 from modelplane.engine.automation import EXAMPLE_PASSPHRASE, open_stack, scratch_project
 from modelplane.engine.statediff import compare, matches
 from modelplane.plan.document import HELM_RELEASE
@@ -90,6 +93,23 @@ def test_the_engine_created_everything_in_the_plans_order(deployed, stack):
     releases = sorted(_releases(d.plan), key=lambda r: started[r["urn"]])
     print(f"[{stack}] Helm releases in the order the engine installed them:",
           ", ".join(r["name"] for r in releases))
+
+
+def test_prod_issues_the_search_certificate_before_the_releases_that_mount_it(deployed):
+    """Issue 29, item 1: the Secret every search node and Dashboards mounts exists before their releases (the
+    state's dependencies say so), and it is right: preflight's own checks of a provided one pass on it."""
+    d = deployed("prod")
+    state = {r["urn"]: r for r in d.export()["resources"]}
+    [secret] = [u for u, r in state.items() if r["type"] == "kubernetes:core/v1:Secret"
+                and r["outputs"]["metadata"]["name"] == "opensearch-tls"]
+    [issued] = [u for u, r in state.items() if r["type"] == GENERATED_CERTIFICATE]
+    assert issued in state[secret]["dependencies"]
+    for release in ("logging-opensearch", "opensearch-dashboards"):
+        [urn] = [u for u, r in state.items() if r["type"] == HELM_RELEASE and u.endswith(f"::{release}")]
+        assert secret in state[urn]["dependencies"], release
+    data = client.CoreV1Api(d.api()).read_namespaced_secret("opensearch-tls", "seldon-logs").data
+    logging = LoggingConfig.model_validate(committed_config("prod")["modelplane:addons"]["logging"])
+    assert tls_secret_problems(data, logging) == []
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -187,3 +187,18 @@ def test_manifests_holding_redacted_values_are_not_applicable_as_they_are(render
                for p in redacted)
     assert not [p for p in out.rglob("*.yaml") if "<redacted>" in p.read_text()]
     assert {yaml.safe_load(p.read_text())["kind"] for p in redacted} >= {"Secret"}
+
+
+def test_the_existing_cluster_form_keeps_backups_with_credentials_the_user_provides():
+    """What only a cloud creates (the bucket, its role) leaves with the cluster; the backup stays on and
+    reads its credentials from a Secret, as on any existing cluster."""
+    from modelplane.engine.automation import BACKUP_CREDENTIALS, existing_cluster_form
+    from tests.modelplane.engine.conftest import committed_config
+
+    form = existing_cluster_form(committed_config("prod"), Path("/k"))
+    assert form["modelplane:cluster"] == {"cloud": "existing", "kubeconfig": "/k", "size": "ha"}
+    backup = form["modelplane:addons"]["postgres"]["logicalBackup"]
+    assert backup == {**committed_config("prod")["modelplane:addons"]["postgres"]["logicalBackup"],
+                      "credentialsSecret": BACKUP_CREDENTIALS}
+    assert existing_cluster_form(committed_config("dev"), Path("/k"))["modelplane:addons"] == \
+        committed_config("dev")["modelplane:addons"]

@@ -1,0 +1,99 @@
+"""Rules on what keeps the platform running past its first `pulumi up`: pods whose Secrets exist, backups
+that can write, upgrades that can roll, passwords that reach the servers that use them."""
+
+from __future__ import annotations
+
+from components.names import IRSA_ANNOTATION, POD_SERVICE_ACCOUNT, chart_name
+from modelplane.plan.charts import get, release_values
+from modelplane.plan.mounts import release_mounts
+from modelplane.plan.rollout import object_rollouts, release_rollouts
+from policies.rules.base import Context, Violation, rule
+
+ZALANDO = "kubernetes:acid.zalan.do/v1:postgresql"
+S3_BUCKET = "aws:s3/bucket:Bucket"
+# the annotations that give a service account's pods a cloud identity: EKS (IRSA), GKE (Workload Identity)
+WORKLOAD_IDENTITY = {IRSA_ANNOTATION, "iam.gke.io/gcp-service-account"}
+
+
+def _created(ctx: Context) -> set[str]:
+    """`Kind namespace/name` of every Secret and ConfigMap the plan creates."""
+    return {f"{o.kind} {o.namespace}/{o.name}" for o in ctx.objects if o.kind in ("Secret", "ConfigMap")}
+
+
+@rule("MP035", "Every Secret and ConfigMap a release's pods read exists", severity="high",
+      rationale="Kubernetes starts no container whose non-optional Secret or ConfigMap is missing: the pods "
+                "stay in ContainerCreating, Helm's wait runs out after 900 s and the release rolls back. "
+                "`pulumi up` fails on a fresh cluster although every object it declared was valid.",
+      fix="Create the object in the plan (before the release: depends_on), or, when your PKI or another tool "
+          "writes it, declare it as provided in the stack (e.g. addons.logging.tls.certificate: provided) so "
+          "`modelplane preflight` checks it exists before anything is created.")
+def mounted_objects_exist(ctx: Context):
+    exists = _created(ctx) | set(ctx.provided)
+    for r in ctx.releases():
+        namespace = str(r.inputs.get("namespace") or "")
+        for mount in release_mounts(chart_name(r.inputs), r.inputs.get("values") or {}):
+            if mount.label(namespace) not in exists:
+                yield Violation(f"Helm release {r.name}",
+                                f"values.{mount.path} makes its pods read {mount.label(namespace)}, which nothing "
+                                "in the plan creates and the stack does not declare as provided", r.urn)
+
+
+@rule("MP036", "A single pod on a ReadWriteOnce volume is replaced, not rolled", severity="high",
+      rationale="RollingUpdate starts the new pod before the old one stops. With one ReadWriteOnce volume the "
+                "new pod cannot attach it on another node: the rollout and Helm's wait fail and the release "
+                "rolls back on every upgrade. On the same node two processes write one data directory.",
+      fix="Set the workload's strategy to Recreate (MinIO: values.deploymentUpdate.type), or give it a volume "
+          "per pod (a StatefulSet).")
+def single_pod_volumes_recreate(ctx: Context):
+    urns = {f"{o.kind} {o.namespace}/{o.name}": o.urn for o in ctx.objects}
+    rollouts = [(r.urn, rollout) for r in ctx.releases() for rollout in release_rollouts(ctx.charts, r.inputs)]
+    manifests = [o.manifest for o in ctx.objects]
+    rollouts += [(urns.get(rollout.workload), rollout) for rollout in object_rollouts(manifests)]
+    for urn, rollout in rollouts:
+        if rollout.strategy != "Recreate":
+            yield Violation(rollout.workload, f"{rollout.where} is {rollout.strategy}: one pod on a ReadWriteOnce "
+                            "volume, whose successor would start before it stops", urn)
+
+
+def _backup_credentials(ctx: Context, values: dict, namespace: str) -> str | None:
+    """How the backup job authenticates, or None."""
+    backup = values.get("configLogicalBackup") or {}
+    if backup.get("logical_backup_s3_access_key_id") and backup.get("logical_backup_s3_secret_access_key"):
+        return "keys"
+    secret = backup.get("logical_backup_cronjob_environment_secret")
+    if secret and f"Secret {namespace}/{secret}" in _created(ctx) | set(ctx.provided):
+        return "environment"
+    account = get(values, "podServiceAccount.name") or POD_SERVICE_ACCOUNT
+    for o in ctx.kind("ServiceAccount"):
+        annotations = (o.manifest.get("metadata") or {}).get("annotations") or {}
+        if (o.namespace, o.name) == (namespace, account) and WORKLOAD_IDENTITY & set(annotations):
+            return "workload identity"
+    return None
+
+
+@rule("MP037", "Logical backups can write", severity="high",
+      rationale="The Zalando operator runs the nightly pg_dumpall job whatever its credentials: without keys, an "
+                "environment Secret or a workload identity (IRSA) the upload fails every night, unnoticed, while "
+                "the stack reports backups on. A bucket nothing creates fails the same way.",
+      fix="On EKS leave addons.postgres.logicalBackup.credentialsSecret unset (the platform creates the bucket and "
+          "an IAM role the database pods assume); elsewhere name a Secret holding the job's credentials, or set "
+          "addons.postgres.backups: false.")
+def backups_can_write(ctx: Context):
+    operator = next((r for r in ctx.releases() if chart_name(r.inputs) == "postgres-operator"), None)
+    values = release_values(ctx.charts, operator.inputs) if operator else {}
+    buckets = {r.inputs.get("bucket") for r in ctx.of_type(S3_BUCKET)}
+    for cluster in ctx.of_type(ZALANDO):
+        spec, meta = cluster.inputs.get("spec") or {}, cluster.inputs.get("metadata") or {}
+        if not spec.get("enableLogicalBackup"):
+            continue
+        label = f"postgresql {meta.get('namespace')}/{meta.get('name')}"
+        how = _backup_credentials(ctx, values, str(meta.get("namespace") or ""))
+        if how is None:
+            yield Violation(label, "enableLogicalBackup is on, but the backup job has no credentials: no keys or "
+                            "environment Secret in the operator's configLogicalBackup, and no service account "
+                            f"{get(values, 'podServiceAccount.name') or POD_SERVICE_ACCOUNT!r} with a workload "
+                            "identity in its namespace", cluster.urn)
+            continue
+        bucket = (values.get("configLogicalBackup") or {}).get("logical_backup_s3_bucket")
+        if how == "workload identity" and bucket not in buckets:
+            yield Violation(label, f"backups go to bucket {bucket!r}, which nothing in the plan creates", cluster.urn)

@@ -1,0 +1,70 @@
+"""The day-1/day-2 rules (policies/rules/operations.py) on the committed stacks' plans: each fails on the
+shape prod had before its fix and passes on the fixed one."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from modelplane.plan.charts import ChartStore
+from modelplane.plan.document import HELM_RELEASE
+from modelplane.plan.upstream import charts_dir
+from policies.check import resources_from_plan
+from policies.rules import RULES, Context
+from tests.conftest import STACKS
+
+CERTIFICATE = "pulumi-python:dynamic/modelplane:GeneratedCertificate"
+
+
+def context(plan: dict, environment: str = "prod", provided: list[str] = (), charts: bool = False) -> Context:
+    return Context(environment, resources_from_plan(plan), provided=list(provided),
+                   charts=ChartStore(charts_dir()) if charts else None)
+
+
+def plan_of(rendered, stack: str) -> dict:
+    return json.loads((rendered[stack] / "plan.json").read_text())
+
+
+def without(plan: dict, *, types: tuple[str, ...] = (), secret: str | None = None) -> dict:
+    def kept(r: dict) -> bool:
+        meta = r["inputs"].get("metadata") or {}
+        return r["type"] not in types and not (r["type"].endswith(":Secret") and meta.get("name") == secret)
+
+    return {**plan, "resources": [r for r in plan["resources"] if kept(r)]}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_committed_stacks_pass_the_day_two_rules(rendered, stack):
+    plan = plan_of(rendered, stack)
+    for rule_id in ("MP035", "MP036", "MP037"):
+        assert RULES[rule_id](context(plan, stack)) == [], rule_id
+
+
+def test_mp035_prod_before_the_certificate_was_issued_mounts_a_secret_nothing_creates(rendered):
+    old = without(plan_of(rendered, "prod"), types=(CERTIFICATE,), secret="opensearch-tls")
+    found = {(v.resource, v.message.split(" makes")[0]) for v in RULES["MP035"](context(old))}
+    assert found == {("Helm release logging-opensearch", "values.secretMounts[0].secretName"),
+                     ("Helm release opensearch-dashboards", "values.secretMounts[0].secretName")}
+    assert RULES["MP035"](context(old, provided=["Secret seldon-logs/opensearch-tls"])) == []
+
+
+@pytest.mark.parametrize("stack", ["local", "prod"])
+def test_mp036_minio_with_the_charts_rolling_update_is_found(rendered, stack):
+    plan = plan_of(rendered, stack)
+    old = copy.deepcopy(plan)
+    [minio] = [r for r in old["resources"] if r["type"] == HELM_RELEASE and r["name"] == "minio"]
+    del minio["inputs"]["values"]["deploymentUpdate"]  # the shape before the fix: the chart's default
+    [found] = RULES["MP036"](context(old, stack, charts=True))
+    assert found.message.startswith("values.deploymentUpdate.type is RollingUpdate")
+    assert RULES["MP036"](context(plan, stack, charts=True)) == []
+
+
+def test_mp037_prod_before_the_backup_bucket_and_role_could_not_write(rendered):
+    plan = plan_of(rendered, "prod")
+    old = without(plan, types=("aws:s3/bucket:Bucket", "kubernetes:core/v1:ServiceAccount"))
+    [found] = RULES["MP037"](context(old))
+    assert (found.resource, found.message.split(":")[0]) == (
+        "postgresql seldon-system/seldon-metadata", "enableLogicalBackup is on, but the backup job has no credentials")
+    assert RULES["MP037"](context(plan)) == []
