@@ -34,7 +34,7 @@ from components.cluster.existing import ExistingClusterConfig
 from components.cluster.gke import GkeClusterConfig
 from components.errors import ConfigError, FieldProblems, from_validation_error
 from components.models.spec import ModelSpec
-from components.names import REPO_ROOT, SEED_DEFAULT_SECRETS
+from components.names import REPO_ROOT, SEED_DEFAULT_SECRETS, SELDON_SYSTEM
 from components.secrets import config_key, is_plaintext, is_secret_field
 from components.versions import ISTIO_CHARTS, kubernetes_problems
 
@@ -192,8 +192,6 @@ def provided_objects(config: StackConfig) -> list[str]:
     """`Kind namespace/name` of the objects the stack says exist in the cluster before `pulumi up` (your PKI's
     or another tool's): the plan does not create them, and `modelplane preflight` checks them
     (modelplane/cluster/provided.py)."""
-    from components.namespaces import SELDON_SYSTEM  # it imports this module
-
     logging, postgres = config.addons.logging, config.addons.postgres
     backup = postgres.logical_backup if postgres.enabled and postgres.backups_on else None
     out = []

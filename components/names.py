@@ -52,3 +52,5 @@ def chart_name(release_inputs: dict) -> str:
 # the annotation that gives a service account's pods an IAM role on EKS (IRSA)
 POD_SERVICE_ACCOUNT = "postgres-pod"
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+# the namespace of Seldon Core, Seldon Deploy and the platform facts (components.namespaces re-exports it)
+SELDON_SYSTEM = "seldon-system"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from components.addons.istio import cni_enabled
 from components.config import StackConfig
+from components.names import SELDON_SYSTEM
 
-SELDON_SYSTEM = "seldon-system"
+__all__ = ["SELDON_SYSTEM"]
 SELDON_LOGS = "seldon-logs"
 KNATIVE_SERVING = "knative-serving"
 KNATIVE_EVENTING = "knative-eventing"

@@ -9,7 +9,7 @@ import json
 import pulumi
 
 from components.addons.postgres import LogicalBackup
-from components.cluster.ebs import irsa_trust_policy
+from components.iam import irsa_trust_policy
 from components.names import POD_SERVICE_ACCOUNT
 
 

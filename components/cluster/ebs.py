@@ -4,25 +4,16 @@ PersistentVolumeClaim of the platform stays Pending."""
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.cluster import EKS_STORAGE_CLASS
+from components.iam import irsa_trust_policy
 
 ADDON = "aws-ebs-csi-driver"
 CONTROLLER_SA = "system:serviceaccount:kube-system:ebs-csi-controller-sa"
 POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
 DEFAULT_CLASS = {"storageclass.kubernetes.io/is-default-class": "true"}
-
-
-def irsa_trust_policy(provider_arn: str, issuer: str, service_account: str) -> str:
-    """Only `service_account` of this cluster, through its OIDC provider, may assume the role."""
-    host = issuer.removeprefix("https://")
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Federated": provider_arn}, "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {"StringEquals": {f"{host}:sub": service_account, f"{host}:aud": "sts.amazonaws.com"}}}]})
 
 
 class EbsStorage(pulumi.ComponentResource):

@@ -19,7 +19,7 @@ DN = "CN=opensearch-cluster-master.seldon-logs.svc,O=ml-platform"
 @pytest.fixture(scope="module")
 def issued() -> dict:
     config = LoggingConfig.model_validate({"tls": {"secretName": "opensearch-tls", "nodesDn": [DN]}})
-    return issue(DN, search_names(config), 1095)
+    return issue(DN, search_names(config), 1095, client_subject="CN=opensearch-admin,O=modelplane")
 
 
 def test_subject_is_the_nodes_dn_and_the_names_include_the_service_dashboards_verifies(issued):
@@ -42,10 +42,20 @@ def test_the_key_is_pkcs8_and_the_ca_signed_the_certificate(issued):
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
 
 
+def test_the_admin_client_certificate_has_its_subject_and_the_same_ca(issued):
+    ca = x509.load_pem_x509_certificate(issued["ca_crt"].encode())
+    admin = x509.load_pem_x509_certificate(issued["admin_crt"].encode())
+    assert admin.subject == x509.Name.from_rfc4514_string("CN=opensearch-admin,O=modelplane")
+    assert admin.issuer == ca.subject
+    assert list(admin.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        ExtendedKeyUsageOID.CLIENT_AUTH]
+    assert issued["admin_key"].startswith("-----BEGIN PRIVATE KEY-----")
+
+
 def test_the_provider_renews_near_expiry_and_on_a_changed_input_only():
     provider = GeneratedCertificateProvider()
     now = datetime.datetime.now(datetime.UTC)
-    inputs = {"subject": DN, "dns_names": ["a"], "validity_days": 1095}
+    inputs = {"subject": DN, "dns_names": ["a"], "validity_days": 1095, "client_subject": None}
     fresh = {**inputs, "not_after": (now + datetime.timedelta(days=400)).isoformat()}
     assert not provider.diff("id", fresh, inputs).changes
     expiring = {**inputs, "not_after": (now + RENEW_BEFORE - datetime.timedelta(days=1)).isoformat()}

@@ -7,6 +7,7 @@ import copy
 import json
 
 import pytest
+import yaml
 
 from modelplane.plan.charts import ChartStore
 from modelplane.plan.document import HELM_RELEASE
@@ -38,8 +39,14 @@ def without(plan: dict, *, types: tuple[str, ...] = (), secret: str | None = Non
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_committed_stacks_pass_the_day_two_rules(rendered, stack):
     plan = plan_of(rendered, stack)
-    for rule_id in ("MP035", "MP036", "MP037"):
-        assert RULES[rule_id](context(plan, stack)) == [], rule_id
+    for rule_id in ("MP035", "MP036", "MP037", "MP038"):
+        found = RULES[rule_id](context(plan, stack, charts=True))
+        if rule_id == "MP038" and stack in ("local", "dev"):
+            # the demo security setup (no own certificates) reads its password once: advisory in local/dev
+            assert [v.resource for v in found] == ["Helm release logging-opensearch"]
+            assert RULES[rule_id].enforcement(stack) == "advisory"
+        else:
+            assert found == [], rule_id
 
 
 def test_mp035_prod_before_the_certificate_was_issued_mounts_a_secret_nothing_creates(rendered):
@@ -68,3 +75,15 @@ def test_mp037_prod_before_the_backup_bucket_and_role_could_not_write(rendered):
     assert (found.resource, found.message.split(":")[0]) == (
         "postgresql seldon-system/seldon-metadata", "enableLogicalBackup is on, but the backup job has no credentials")
     assert RULES["MP037"](context(plan)) == []
+
+
+def test_mp038_prod_before_the_security_job_kept_a_rotated_password_in_its_secret(rendered):
+    plan = plan_of(rendered, "prod")
+    old = copy.deepcopy(without(plan, types=("kubernetes:batch/v1:Job",)))
+    [search] = [r for r in old["resources"] if r["type"] == HELM_RELEASE and r["name"] == "logging-opensearch"]
+    settings = yaml.safe_load(search["inputs"]["values"]["config"]["opensearch.yml"])
+    del settings["plugins.security.authcz.admin_dn"]
+    search["inputs"]["values"]["config"]["opensearch.yml"] = yaml.safe_dump(settings)
+    [found] = RULES["MP038"](context(old))
+    assert found.message.startswith("opensearch.yml sets no plugins.security.authcz.admin_dn")
+    assert RULES["MP038"](context(plan)) == []

@@ -47,6 +47,18 @@ def irsa_account() -> Resource:
                     {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta})
 
 
+def search_with_users(admin_dn: bool) -> Resource:
+    settings = "plugins.security.authcz.admin_dn: [CN=admin]\n" if admin_dn else "node.store.allow_mmap: false\n"
+    return release("logging-opensearch", "opensearch", namespace="seldon-logs", values={
+        "securityConfig": {"internalUsersSecret": "users"}, "config": {"opensearch.yml": settings}})
+
+
+def security_job(namespace: str = "seldon-logs") -> Resource:
+    return k8s("batch/v1", "Job", "apply", namespace, spec={"template": {"spec": {
+        "containers": [{"name": "a", "command": ["/tools/securityadmin.sh", "-f", "/s/internal_users.yml"]}],
+        "volumes": [{"name": "u", "secret": {"secretName": "users"}}]}}})
+
+
 def search_with_tls() -> Resource:
     return release("logging-opensearch", "opensearch", namespace="seldon-logs", values={
         "secretMounts": [{"name": "tls", "secretName": "opensearch-tls", "path": "/certs"}]})
@@ -212,6 +224,9 @@ CASES = {
                              Resource("aws:s3/bucket:Bucket", "b", "urn:bucket", {"bucket": "backups"})]),
               ctx(resources=backups()),
               "enableLogicalBackup is on, but the backup job has no credentials"),
+    "MP038": (ctx(resources=[search_with_users(admin_dn=True), security_job()]),
+              ctx(resources=[search_with_users(admin_dn=False), security_job()]),
+              "opensearch.yml sets no plugins.security.authcz.admin_dn: nothing may apply a changed users"),
     "MP034": (ctx(resources=[facts(podSecurityEnforce="baseline")], tenants=[tenant("team-a")]),
               ctx(resources=[facts(podSecurityEnforce="privileged")], tenants=[tenant("team-a")]),
               "podSecurityEnforce: privileged: tenant namespaces (team-a) admit privileged"),
@@ -300,6 +315,15 @@ def test_backups_by_irsa_need_the_bucket_in_the_plan_and_an_environment_secret_n
     assert RULES["MP037"](provided) == []
     off = [backups()[0], k8s("acid.zalan.do/v1", "postgresql", "m", "seldon-system", spec={})]
     assert RULES["MP037"](ctx(resources=off)) == []
+
+
+def test_a_search_password_read_once_is_named_and_a_job_elsewhere_does_not_count():
+    [no_job] = RULES["MP038"](ctx(resources=[search_with_users(admin_dn=True), security_job("other")]))
+    assert no_job.message.startswith("no Job in seldon-logs runs securityadmin on Secret users")
+    demo = release("logging-opensearch", "opensearch", namespace="seldon-logs", values={"extraEnvs": [
+        {"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "c", "key": "p"}}}]})
+    [once] = RULES["MP038"](ctx("dev", resources=[demo]))
+    assert "OPENSEARCH_INITIAL_ADMIN_PASSWORD, which OpenSearch reads once" in once.message
 
 
 def test_opa_on_without_any_tenant_means_no_configmap():

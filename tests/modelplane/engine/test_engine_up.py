@@ -7,13 +7,15 @@ from a chart source directory, and with the operators' status set by harness/ope
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 
 import pytest
 from kubernetes import client
+from pulumi import automation as auto
 
-from components.addons.logging import LoggingConfig
+from components.addons.logging import SECURITY_APPLY_JOB, SECURITY_DIGEST, LoggingConfig
 from components.generated_certificate import TYPE as GENERATED_CERTIFICATE
 from components.names import REDACTED, chart_name
 from components.timestamp import PLANNED
@@ -205,3 +207,25 @@ def test_refresh_reports_exactly_the_hand_changes_and_up_restores_them(deployed,
     assert labels["app.kubernetes.io/part-of"] == "modelplane"
     assert core.read_namespaced_config_map(facts["name"], facts["namespace"]).data[key] != "changed by hand"
     assert rbac.read_cluster_role(role).metadata.name == role
+
+
+def test_a_rotated_search_password_reaches_the_search_cluster(deployed):
+    """Issue 29, item 4 (runs last: it changes prod's password). OpenSearch reads internal_users.yml only when
+    it creates its security index, so the rotation replaces the securityadmin Job, which applies the new file
+    with the admin certificate. The Job's pod is stood in as succeeded (no kubelet); the Job controller of the
+    control plane completes the Job, and `pulumi up` waits for that."""
+    d = deployed("prod")
+    batch, core = client.BatchV1Api(d.api()), client.CoreV1Api(d.api())
+    before = batch.read_namespaced_job(SECURITY_APPLY_JOB, "seldon-logs")
+    assert before.status.succeeded == 1
+    d.engine.set_config("modelplane:elasticPassword", auto.ConfigValue("Rotated-password-0123456789!", secret=True))
+    up = d.engine.up(on_output=d.say)
+    assert up.summary.resource_changes.get("replace") == 1  # the Job; the credentials Secrets are updated
+    after = batch.read_namespaced_job(SECURITY_APPLY_JOB, "seldon-logs")
+    assert after.metadata.uid != before.metadata.uid and after.status.succeeded == 1
+    users = base64.b64decode(core.read_namespaced_secret("opensearch-internal-users", "seldon-logs")
+                             .data["internal_users.yml"])
+    digest = after.spec.template.metadata.annotations[SECURITY_DIGEST]
+    assert digest == hashlib.sha256(users).hexdigest()[:16] != \
+        before.spec.template.metadata.annotations[SECURITY_DIGEST]
+    assert "Rotated-password" not in json.dumps(d.export()) + "".join(d.output)
