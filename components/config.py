@@ -196,7 +196,8 @@ def provided_objects(config: StackConfig) -> list[str]:
     backup = postgres.logical_backup if postgres.enabled and postgres.backups_on else None
     out = []
     if logging.enabled and logging.tls and logging.tls.certificate == "provided":
-        out.append(f"Secret {logging.namespace}/{logging.tls.secret_name}")
+        out += [f"Secret {logging.namespace}/{logging.tls.secret_name}",
+                f"Secret {logging.namespace}/{logging.tls.admin_secret}"]
     if backup and backup.credentials_secret:
         out.append(f"Secret {SELDON_SYSTEM}/{backup.credentials_secret}")
     return out

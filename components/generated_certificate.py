@@ -24,7 +24,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Resou
 TYPE = "pulumi-python:dynamic/modelplane:GeneratedCertificate"
 # what `modelplane render` shows for the certificates: a plan issues none
 ISSUED = "(issued by the first `pulumi up`)"
-INPUTS = ("subject", "dns_names", "validity_days")
+INPUTS = ("subject", "dns_names", "validity_days", "client_subject")
 RENEW_BEFORE = datetime.timedelta(days=30)
 KEY_BITS = 2048
 
@@ -37,10 +37,16 @@ def _pem(cert: x509.Certificate) -> str:
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
-def issue(subject: str, dns_names: list[str], validity_days: int,
+def _pkcs8(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+def issue(subject: str, dns_names: list[str], validity_days: int, client_subject: str | None = None,
           now: datetime.datetime | None = None) -> dict[str, str]:
     """ca.crt, tls.crt (subject `subject`, SANs `dns_names`, server and client auth: the transport layer is
-    mutual TLS) and tls.key (PKCS #8); the CA's key is discarded, so a renewal issues a new CA too."""
+    mutual TLS) and tls.key (PKCS #8); with `client_subject` also a client certificate of that subject
+    (admin_crt, admin_key). The CA's key is discarded, so a renewal issues a new CA and both certificates."""
     now = now or datetime.datetime.now(datetime.UTC)
     until = now + datetime.timedelta(days=validity_days)
     ca_key, key = _key(), _key()
@@ -57,9 +63,17 @@ def issue(subject: str, dns_names: list[str], validity_days: int,
                            critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .sign(ca_key, hashes.SHA256()))
-    pkcs8 = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption()).decode()
-    return {"ca_crt": _pem(ca), "tls_crt": _pem(cert), "tls_key": pkcs8, "not_after": until.isoformat()}
+    out = {"ca_crt": _pem(ca), "tls_crt": _pem(cert), "tls_key": _pkcs8(key), "not_after": until.isoformat()}
+    if client_subject:
+        client_key = _key()
+        client = (x509.CertificateBuilder().subject_name(x509.Name.from_rfc4514_string(client_subject))
+                  .issuer_name(ca_name).public_key(client_key.public_key())
+                  .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(until)
+                  .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+                  .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                  .sign(ca_key, hashes.SHA256()))
+        out.update(admin_crt=_pem(client), admin_key=_pkcs8(client_key))
+    return out
 
 
 def due(not_after: str | None, now: datetime.datetime | None = None) -> bool:
@@ -72,7 +86,7 @@ def due(not_after: str | None, now: datetime.datetime | None = None) -> bool:
 
 class GeneratedCertificateProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
-        inputs = {k: props[k] for k in INPUTS}
+        inputs = {k: props.get(k) for k in INPUTS}
         return CreateResult(id_=secrets.token_hex(8), outs={**inputs, **issue(**inputs)})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -89,12 +103,15 @@ class GeneratedCertificate(Resource, module="modelplane", name="GeneratedCertifi
     ca_crt: pulumi.Output[str]
     tls_crt: pulumi.Output[str]
     tls_key: pulumi.Output[str]
+    admin_crt: pulumi.Output[str]
+    admin_key: pulumi.Output[str]
     not_after: pulumi.Output[str]
 
     def __init__(self, name: str, *, subject: str, dns_names: list[str], validity_days: int,
-                 opts: pulumi.ResourceOptions | None = None):
-        outputs = {"ca_crt": None, "tls_crt": None, "tls_key": None, "not_after": None}
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["tls_key"])
-        super().__init__(GeneratedCertificateProvider(), name,
-                         {"subject": subject, "dns_names": dns_names, "validity_days": validity_days, **outputs},
+                 client_subject: str | None = None, opts: pulumi.ResourceOptions | None = None):
+        outputs = dict.fromkeys(("ca_crt", "tls_crt", "tls_key", "admin_crt", "admin_key", "not_after"))
+        secret = pulumi.ResourceOptions(additional_secret_outputs=["tls_key", "admin_key"])
+        inputs = {"subject": subject, "dns_names": dns_names, "validity_days": validity_days,
+                  "client_subject": client_subject}
+        super().__init__(GeneratedCertificateProvider(), name, {**inputs, **outputs},
                          pulumi.ResourceOptions.merge(opts, secret))

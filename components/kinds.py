@@ -22,6 +22,7 @@ RESOURCES = {
     ("argoproj.io/v1alpha1", "AppProject"): ("appprojects", True),
     ("machinelearning.seldon.io/v1", "SeldonDeployment"): ("seldondeployments", True),
     ("apps/v1", "Deployment"): ("deployments", True),
+    ("batch/v1", "Job"): ("jobs", True),
     ("storage.k8s.io/v1", "StorageClass"): ("storageclasses", False),
     # the platform's custom resources (the plans of the four stacks)
     ("acid.zalan.do/v1", "postgresql"): ("postgresqls", True),

@@ -68,6 +68,8 @@ KNATIVE_VERSION = "1.22.0"
 ELASTIC_STACK_VERSION = "8.19.0"
 # the non-Knative request logger (seed 003 "Running without KNative"), released with Seldon Core
 REQUEST_LOGGER_IMAGE = "docker.io/seldonio/seldon-request-logger:1.18.2"
+# the image of the opensearch chart's pin (its appVersion, the chart's default tag): securityadmin's tools
+OPENSEARCH_IMAGE = f"docker.io/opensearchproject/opensearch:{CHARTS['opensearch'].app_version}"
 POSTGRES_VERSION = "17"
 
 # The Kubernetes release the stacks target: the default version of new EKS and GKE clusters, the control

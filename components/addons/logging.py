@@ -27,6 +27,10 @@ OPENSEARCH_ADMIN = "admin"  # the user OpenSearch's demo setup gives OPENSEARCH_
 INTERNAL_USERS_SECRET = "opensearch-internal-users"
 OPENSEARCH_CERTS = "/usr/share/opensearch/config/certs"
 DASHBOARDS_CERTS = "/usr/share/opensearch-dashboards/certs"
+SECURITY_APPLY_JOB = "opensearch-security-apply"
+SECURITY_DIGEST = "modelplane.io/internal-users-digest"
+SECURITY_FILES = "/security"
+ADMIN_CERTS = "/admin"
 
 
 class SearchTls(Strict):
@@ -41,18 +45,35 @@ class SearchTls(Strict):
     nodes_dn: list[Annotated[str, StringConstraints(min_length=1)]] = Field(min_length=1)
     certificate: Literal["generate", "provided"] = "generate"
     validity_days: int = Field(default=1095, ge=60, le=3650)
+    # the client certificate's subject that may change the security index (securityadmin): in Secret
+    # `<secretName>-admin` (tls.crt, tls.key, ca.crt), issued with the nodes' one or provided with it
+    admin_dn: str = "CN=opensearch-admin,O=modelplane"
 
     @field_validator("nodes_dn")
     @classmethod
     def _distinguished_names(cls, names: list[str]) -> list[str]:
-        from cryptography import x509
-
         for name in names:
-            try:
-                x509.Name.from_rfc4514_string(name)
-            except ValueError as exc:
-                raise ValueError(f"{name!r} is not an RFC 4514 distinguished name ({exc})") from None
+            _distinguished_name(name)
         return names
+
+    @field_validator("admin_dn")
+    @classmethod
+    def _admin_dn(cls, name: str) -> str:
+        return _distinguished_name(name)
+
+    @property
+    def admin_secret(self) -> str:
+        return f"{self.secret_name}-admin"
+
+
+def _distinguished_name(name: str) -> str:
+    from cryptography import x509
+
+    try:
+        x509.Name.from_rfc4514_string(name)
+    except ValueError as exc:
+        raise ValueError(f"{name!r} is not an RFC 4514 distinguished name ({exc})") from None
+    return name
 
 
 class LoggingConfig(AddonConfig):
@@ -129,6 +150,8 @@ def opensearch_settings(config: LoggingConfig) -> dict:
             "plugins.security.ssl.http.enabled": True,
             **{f"plugins.security.ssl.http.{k}": v for k, v in pem.items()},
             "plugins.security.nodes_dn": config.tls.nodes_dn,
+            # who may apply a changed security configuration (a rotated password: security_apply_job)
+            "plugins.security.authcz.admin_dn": [config.tls.admin_dn],
             # first start: create the security index from the mounted configuration (internal users)
             "plugins.security.allow_default_init_securityindex": True,
         })
@@ -160,6 +183,29 @@ def internal_users(username: str, password_hash: str) -> str:
     return yaml.safe_dump({"_meta": {"type": "internalusers", "config_version": 2},
                            username: {"hash": password_hash, "reserved": True, "backend_roles": ["admin"],
                                       "description": "modelplane: elastic-credentials"}}, sort_keys=True)
+
+
+def security_apply_job(config: LoggingConfig, image: str, digest: object) -> dict:
+    """A Job's spec that applies internal_users.yml to the running cluster with the admin certificate
+    (OpenSearch's documented route, securityadmin.sh). OpenSearch reads the mounted file only when it first
+    creates its security index; `digest` (of the file) in the pod template makes a rotated password a new
+    Job. It retries until the cluster answers."""
+    tools = "/usr/share/opensearch/plugins/opensearch-security/tools"
+    command = [f"{tools}/securityadmin.sh", "-f", f"{SECURITY_FILES}/internal_users.yml", "-t", "internalusers",
+               "-h", search_host(config), "-icl", "-cacert", f"{ADMIN_CERTS}/ca.crt",
+               "-cert", f"{ADMIN_CERTS}/tls.crt", "-key", f"{ADMIN_CERTS}/tls.key"]
+    container = {"name": "securityadmin", "image": image, "command": command,
+                 "volumeMounts": [{"name": "users", "mountPath": SECURITY_FILES, "readOnly": True},
+                                  {"name": "admin", "mountPath": ADMIN_CERTS, "readOnly": True}],
+                 "resources": {"requests": {"cpu": "100m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
+                 "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}}
+    return {"backoffLimit": 20, "template": {
+        "metadata": {"annotations": {SECURITY_DIGEST: digest}},
+        "spec": {"restartPolicy": "OnFailure", "containers": [container],
+                 "securityContext": {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000,
+                                     "seccompProfile": {"type": "RuntimeDefault"}},
+                 "volumes": [{"name": "users", "secret": {"secretName": INTERNAL_USERS_SECRET}},
+                             {"name": "admin", "secret": {"secretName": config.tls.admin_secret}}]}}}
 
 
 def dashboards_values(config: LoggingConfig) -> dict:

@@ -3,6 +3,8 @@ log collector, dashboards under /kibana/, and — without Knative — the seed's
 
 from __future__ import annotations
 
+import hashlib
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -12,7 +14,7 @@ from components.addons.logging import CREDENTIALS_SECRET, LoggingConfig
 from components.generated_certificate import GeneratedCertificate
 from components.kit import PART_OF, PlatformKit
 from components.password import bcrypt_hash
-from components.versions import REQUEST_LOGGER_IMAGE
+from components.versions import OPENSEARCH_IMAGE, REQUEST_LOGGER_IMAGE
 
 REQUEST_LOGGER = "seldon-request-logger"
 
@@ -36,6 +38,7 @@ class RequestLogging(pulumi.ComponentResource):
             kit.secret(CREDENTIALS_SECRET, ns, {**users, "roles": "superuser"}, self, type_="kubernetes.io/basic-auth"),
             kit.secret(CREDENTIALS_SECRET, system_namespace, users, self, type_="kubernetes.io/basic-auth"),
         ]
+        internal = None
         if config.tls:
             # the admin user's hash for OpenSearch's security index (no demo setup runs with own certificates)
             internal = password.apply(lambda p: logging.internal_users(config.username, bcrypt_hash(p, "opensearch")))
@@ -52,6 +55,8 @@ class RequestLogging(pulumi.ComponentResource):
             dashboards = HelmAddon("opensearch-dashboards", pin=config.pin("opensearch-dashboards"),
                                    namespace=kit.ns(ns), values=logging.dashboards_values(config),
                                    depends_on=[self.search], opts=child) if config.dashboards else None
+            if internal is not None:
+                self._security_apply(config, kit, internal, [self.search, *mounted])
         else:
             operator = HelmAddon("eck-operator", pin=config.pin("eck-operator"), namespace=kit.ns(ns),
                                  overrides=config.values, opts=child)
@@ -83,10 +88,25 @@ class RequestLogging(pulumi.ComponentResource):
             return []
         issued = GeneratedCertificate("opensearch-certificate", subject=config.tls.nodes_dn[0],
                                       dns_names=logging.search_names(config),
-                                      validity_days=config.tls.validity_days,
+                                      validity_days=config.tls.validity_days, client_subject=config.tls.admin_dn,
                                       opts=pulumi.ResourceOptions(parent=self))
-        data = {"ca.crt": issued.ca_crt, "tls.crt": issued.tls_crt, "tls.key": pulumi.Output.secret(issued.tls_key)}
-        return [kit.secret(config.tls.secret_name, config.namespace, data, self, type_="kubernetes.io/tls")]
+        nodes = {"ca.crt": issued.ca_crt, "tls.crt": issued.tls_crt, "tls.key": pulumi.Output.secret(issued.tls_key)}
+        admin = {"ca.crt": issued.ca_crt, "tls.crt": issued.admin_crt,
+                 "tls.key": pulumi.Output.secret(issued.admin_key)}
+        return [kit.secret(config.tls.secret_name, config.namespace, nodes, self, type_="kubernetes.io/tls"),
+                kit.secret(config.tls.admin_secret, config.namespace, admin, self, type_="kubernetes.io/tls")]
+
+    def _security_apply(self, config: LoggingConfig, kit: PlatformKit, users: pulumi.Output[str],
+                        needs: list[pulumi.Resource]) -> None:
+        """A rotated password reaches the running cluster: securityadmin applies the changed internal users."""
+        digest = pulumi.Output.secret(users.apply(lambda text: hashlib.sha256(text.encode()).hexdigest()[:16]))
+        k8s.batch.v1.Job(
+            logging.SECURITY_APPLY_JOB,
+            metadata={"name": logging.SECURITY_APPLY_JOB, "namespace": kit.ns(config.namespace), "labels": PART_OF},
+            spec=logging.security_apply_job(config, OPENSEARCH_IMAGE, digest),
+            # its pod template is immutable: a new digest replaces the Job, which runs again
+            opts=pulumi.ResourceOptions(parent=self, depends_on=needs, replace_on_changes=["spec"],
+                                        delete_before_replace=True))
 
     def _plain_request_logger(self, config: LoggingConfig, kit: PlatformKit) -> None:
         """Seed 003 "Running without KNative": a Deployment and Service Seldon Core's executor posts to."""

@@ -19,9 +19,10 @@ from modelplane.cluster.preflight import Check
 TLS_KEYS = ("tls.crt", "tls.key", "ca.crt")
 
 
-def tls_secret_problems(data: dict[str, str], config: LoggingConfig,
-                        now: datetime.datetime | None = None) -> list[str]:
-    """What is wrong with a certificate Secret's `data` (base64 values, as the API returns them)."""
+def tls_secret_problems(data: dict[str, str], config: LoggingConfig, now: datetime.datetime | None = None,
+                        admin: bool = False) -> list[str]:
+    """What is wrong with a certificate Secret's `data` (base64 values, as the API returns them): the nodes'
+    one, or with `admin` the client certificate securityadmin presents (subject `adminDn`, no names)."""
     missing = [k for k in TLS_KEYS if k not in data]
     if missing:
         return [f"no {', '.join(missing)} (the nodes read {', '.join(TLS_KEYS)})"]
@@ -32,17 +33,13 @@ def tls_secret_problems(data: dict[str, str], config: LoggingConfig,
     except ValueError as exc:
         return [f"tls.crt or ca.crt is not a PEM certificate ({exc})"]
     problems = []
-    if cert.subject not in [x509.Name.from_rfc4514_string(dn) for dn in config.tls.nodes_dn]:
-        problems.append(f"tls.crt's subject {cert.subject.rfc4514_string()!r} is not in nodesDn "
-                        f"({', '.join(config.tls.nodes_dn)}): the nodes refuse each other")
-    try:
-        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        dns_names = names.get_values_for_type(x509.DNSName)
-    except x509.ExtensionNotFound:
-        dns_names = []
-    if search_host(config) not in dns_names:
-        problems.append(f"tls.crt does not name {search_host(config)} (SANs: {', '.join(dns_names) or 'none'}): "
-                        "Dashboards verifies it (verificationMode: full)")
+    accepted = [config.tls.admin_dn] if admin else config.tls.nodes_dn
+    if cert.subject not in [x509.Name.from_rfc4514_string(dn) for dn in accepted]:
+        problems.append(f"tls.crt's subject {cert.subject.rfc4514_string()!r} is not "
+                        f"{'adminDn' if admin else 'in nodesDn'} ({', '.join(accepted)}): "
+                        f"{'OpenSearch refuses its changes' if admin else 'the nodes refuse each other'}")
+    if not admin:
+        problems += _names_problems(cert, config)
     if not text["tls.key"].lstrip().startswith("-----BEGIN PRIVATE KEY-----"):
         problems.append("tls.key is not a PKCS #8 key (-----BEGIN PRIVATE KEY-----), which OpenSearch requires; "
                         "cert-manager writes PKCS #1 unless the Certificate sets privateKey.encoding: PKCS8")
@@ -80,11 +77,25 @@ def backup_secret_problems(data: dict[str, str], target) -> list[str]:
     return [f"no {', '.join(missing)}: the backup job authenticates to {target.provider} with them"] if missing else []
 
 
+def _names_problems(cert: x509.Certificate, config: LoggingConfig) -> list[str]:
+    try:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        dns_names = names.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        dns_names = []
+    if search_host(config) not in dns_names:
+        return [f"tls.crt does not name {search_host(config)} (SANs: {', '.join(dns_names) or 'none'}): "
+                "Dashboards verifies it (verificationMode: full)"]
+    return []
+
+
 def _problems_of(label: str, config) -> Callable[[dict[str, str]], list[str]]:
     """What is wrong with the data of the provided object `label` (a label of provided_objects)."""
     logging, backup = config.addons.logging, config.addons.postgres.logical_backup
     if logging.tls and label == f"Secret {logging.namespace}/{logging.tls.secret_name}":
         return lambda data: tls_secret_problems(data, logging)
+    if logging.tls and label == f"Secret {logging.namespace}/{logging.tls.admin_secret}":
+        return lambda data: tls_secret_problems(data, logging, admin=True)
     if backup and label.endswith(f"/{backup.credentials_secret}"):
         return lambda data: backup_secret_problems(
             {k: base64.b64decode(v).decode(errors="replace") for k, v in data.items()}, backup)

@@ -101,7 +101,7 @@ COMPUTED: dict[str, Callable[[str, dict], dict]] = {
         "name": i.get("name", n)},
     GENERATED_PASSWORD: lambda n, i: {"result": REDACTED},
     GENERATED_CERTIFICATE: lambda n, i: {"ca_crt": ISSUED, "tls_crt": ISSUED, "tls_key": REDACTED,
-                                         "not_after": ISSUED},
+                                         "admin_crt": ISSUED, "admin_key": REDACTED, "not_after": ISSUED},
     TIMESTAMP: lambda n, i: {"rfc3339": PLANNED},
 }
 

@@ -26,6 +26,8 @@ ENGINE_INPUTS = {
     "kubernetes:helm.sh/v3:Release": {"compat"},
 }
 OPTIONS = ("protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges")
+# options the engine applies but does not write into the state's resources
+UNRECORDED_OPTIONS = ("deleteBeforeReplace",)
 SECRET_TYPE = "kubernetes:core/v1:Secret"
 
 
@@ -135,7 +137,10 @@ def compare(plan: dict, deployment: dict) -> Comparison:
         pairs = [("type", p["type"], s["type"]), ("parent", p.get("parent"), state_parent),
                  ("provider", p.get("provider"), state_provider),
                  ("dependencies", sorted(p.get("dependsOn") or []), sorted(s.get("dependencies") or []))]
-        pairs += [(f"options.{o}", p["options"].get(o) or None, s.get(o) or None) for o in OPTIONS]
+        recorded = [o for o in OPTIONS if o not in UNRECORDED_OPTIONS or o in s]
+        if p["options"].get("deleteBeforeReplace") and "deleteBeforeReplace" not in s:
+            result.aside("an option the state does not record (deleteBeforeReplace)", urn)
+        pairs += [(f"options.{o}", p["options"].get(o) or None, s.get(o) or None) for o in recorded]
         result.differences += [Difference(urn, what, a, b) for what, a, b in pairs if a != b]
         if p.get("custom"):
             _compare_inputs(result, urn, p["type"], p.get("inputs") or {}, redacted(s.get("inputs") or {}))

@@ -3,6 +3,8 @@ that can write, upgrades that can roll, passwords that reach the servers that us
 
 from __future__ import annotations
 
+import yaml
+
 from components.names import IRSA_ANNOTATION, POD_SERVICE_ACCOUNT, chart_name
 from modelplane.plan.charts import get, release_values
 from modelplane.plan.mounts import release_mounts
@@ -97,3 +99,50 @@ def backups_can_write(ctx: Context):
         bucket = (values.get("configLogicalBackup") or {}).get("logical_backup_s3_bucket")
         if how == "workload identity" and bucket not in buckets:
             yield Violation(label, f"backups go to bucket {bucket!r}, which nothing in the plan creates", cluster.urn)
+
+
+def _applies_security(ctx: Context, namespace: str, users_secret: str) -> bool:
+    """A Job in `namespace` that runs securityadmin on the internal users Secret."""
+    for job in ctx.kind("Job"):
+        spec = ((job.manifest.get("spec") or {}).get("template") or {}).get("spec") or {}
+        commands = [" ".join([*(c.get("command") or []), *(c.get("args") or [])])
+                    for c in spec.get("containers") or []]
+        volumes = [(v.get("secret") or {}).get("secretName") for v in spec.get("volumes") or []]
+        if job.namespace == namespace and any("securityadmin" in c for c in commands) and users_secret in volumes:
+            return True
+    return False
+
+
+@rule("MP038", "A rotated search password reaches the search cluster", severity="high",
+      rationale="OpenSearch reads its users (internal_users.yml, or the demo setup's initial admin password) only "
+                "when it first creates its security index. Rotating the password changes the Secret that Fluent "
+                "Bit, Dashboards and Seldon Deploy log in with, but not the cluster: all three get 401s.",
+      fix="Configure your own certificates (addons.logging.tls): the platform then sets "
+          "plugins.security.authcz.admin_dn and runs securityadmin in a Job whenever the users file changes.")
+def search_password_rotates(ctx: Context):
+    for r in ctx.releases():
+        if chart_name(r.inputs) != "opensearch":
+            continue
+        values, namespace = r.inputs.get("values") or {}, str(r.inputs.get("namespace") or "")
+        users = get(values, "securityConfig.internalUsersSecret")
+        if not users:
+            if any(e.get("name") == "OPENSEARCH_INITIAL_ADMIN_PASSWORD" for e in values.get("extraEnvs") or []):
+                yield Violation(f"Helm release {r.name}", "values.extraEnvs sets OPENSEARCH_INITIAL_ADMIN_PASSWORD, "
+                                "which OpenSearch reads once, when it creates its security index", r.urn)
+            continue
+        settings = _opensearch_yml(values)
+        if not settings.get("plugins.security.authcz.admin_dn"):
+            yield Violation(f"Helm release {r.name}", "opensearch.yml sets no plugins.security.authcz.admin_dn: "
+                            f"nothing may apply a changed {users}", r.urn)
+        elif not _applies_security(ctx, namespace, users):
+            yield Violation(f"Helm release {r.name}", f"no Job in {namespace} runs securityadmin on Secret {users}: "
+                            "a rotated password stays in the Secret", r.urn)
+
+
+def _opensearch_yml(values: dict) -> dict:
+    text = (values.get("config") or {}).get("opensearch.yml")
+    try:
+        loaded = yaml.safe_load(text) if isinstance(text, str) else text
+    except yaml.YAMLError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}

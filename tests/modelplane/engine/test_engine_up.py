@@ -219,8 +219,13 @@ def test_a_rotated_search_password_reaches_the_search_cluster(deployed):
     before = batch.read_namespaced_job(SECURITY_APPLY_JOB, "seldon-logs")
     assert before.status.succeeded == 1
     d.engine.set_config("modelplane:elasticPassword", auto.ConfigValue("Rotated-password-0123456789!", secret=True))
-    up = d.engine.up(on_output=d.say)
-    assert up.summary.resource_changes.get("replace") == 1  # the Job; the credentials Secrets are updated
+    events: list[auto.EngineEvent] = []
+    d.engine.up(on_output=d.say, on_event=events.append)
+    replaced = sorted({e.resource_pre_event.metadata.urn.rsplit("::", 1)[-1] for e in events
+                       if e.resource_pre_event and e.resource_pre_event.metadata.op == "replace"})
+    # the provider replaces a Secret whose data changes; the Job's new pod template replaces it
+    assert replaced == ["opensearch-security-apply", "seldon-logs-elastic-credentials",
+                        "seldon-logs-opensearch-internal-users", "seldon-system-elastic-credentials"]
     after = batch.read_namespaced_job(SECURITY_APPLY_JOB, "seldon-logs")
     assert after.metadata.uid != before.metadata.uid and after.status.succeeded == 1
     users = base64.b64decode(core.read_namespaced_secret("opensearch-internal-users", "seldon-logs")
