@@ -27,6 +27,8 @@ class PlatformKit:
     storage_class: str | None = None
     # EKS/GKE: the cloud runs the control plane, whose components cannot be scraped
     managed_control_plane: bool = False
+    # the cluster's cloud: aws, gcp or existing
+    cloud: str | None = None
 
     def public_url(self, path: str) -> str | None:
         """`https://<public host><path>`; None without a public host."""

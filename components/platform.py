@@ -8,7 +8,7 @@ import pulumi_kubernetes as k8s
 from components import kinds, tenancy
 from components.addon_component import CHART_SOURCE, HelmAddon
 from components.addons import argocd as argocd_mod
-from components.addons import logging, postgres
+from components.addons import batch, logging, postgres
 from components.addons.argocd_component import ArgoCd
 from components.addons.batch_component import Minio
 from components.addons.istio import cluster_local_host, public_host
@@ -105,7 +105,8 @@ class Platform(pulumi.ComponentResource):
         a = config.addons
         self.kit = PlatformKit(self.namespaces, self.secrets, self.provider, production=config.production,
                                public_host=public_host(a.istio), storage_class=storage_class(config.cluster),
-                               managed_control_plane=config.cluster.cloud in ("aws", "gcp"))
+                               managed_control_plane=config.cluster.cloud in ("aws", "gcp"),
+                               cloud=config.cluster.cloud)
         wiring: dict = {"tenancy": config.tenancy.mode, "ingress_namespace": a.istio.namespace}
         core_deps: list[pulumi.Resource] = []
         # what Seldon Deploy's values name (secrets, services): its pods fail to start without them
@@ -151,8 +152,8 @@ class Platform(pulumi.ComponentResource):
             Minio("minio", a.minio, self.kit, opts=self._opts())
         if a.argo_workflows.enabled:
             HelmAddon("argo-workflows", pin=a.argo_workflows.pin("argo-workflows"),
-                      namespace=self.kit.ns(a.argo_workflows.namespace), overrides=a.argo_workflows.values,
-                      opts=self._opts())
+                      namespace=self.kit.ns(a.argo_workflows.namespace), values=batch.argo_workflows_values(),
+                      overrides=a.argo_workflows.values, opts=self._opts())
 
         self.seldon_core = None
         if a.seldon_core.enabled:

@@ -45,3 +45,10 @@ def minio_values(browser_url: str | None = None, storage_class: str | None = Non
         # the console builds its links under /minio/ (the gateway strips the prefix)
         values["environment"] = {"MINIO_BROWSER_REDIRECT_URL": browser_url}
     return values
+
+
+def argo_workflows_values() -> dict:
+    """The chart writes a workflow Role and RoleBinding into each of controller.workflowNamespaces (default:
+    `default`); workflows run in batch tenants' namespaces, whose Role onboarding writes (tenants file
+    `batch: true`). An empty list cannot clear the default (pulumi-kubernetes drops empty lists)."""
+    return {"workflow": {"rbac": {"create": False}}}

@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from components.addon import AddonConfig
 from components.base import DnsLabel, Strict
+from components.dicts import deep_merge
 from components.errors import FieldProblems
 from components.secrets import SecretRef
 from components.versions import ELASTIC_STACK_VERSION
@@ -165,6 +166,9 @@ def opensearch_values(config: LoggingConfig, storage_class: str | None = None) -
         "replicas": config.replicas,
         "config": {"opensearch.yml": yaml.safe_dump(opensearch_settings(config), sort_keys=True)},
         "resources": SEARCH_NODE_RESOURCES,
+        # the heap follows the requests the stack's overrides leave (local asks for less)
+        "opensearchJavaOpts": java_opts(deep_merge(SEARCH_NODE_RESOURCES,
+                                                   (config.values or {}).get("resources") or {})),
         "persistence": {"enabled": True, "size": config.volume_size,
                         **({"storageClass": storage_class} if storage_class else {})},
     }
@@ -176,6 +180,15 @@ def opensearch_values(config: LoggingConfig, storage_class: str | None = None) -
         # the demo setup creates the admin user with this password (and the demo certificates)
         values["extraEnvs"] = [{"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD", **from_credentials("password")}]
     return values
+
+
+def java_opts(resources: dict) -> str:
+    """The JVM heap at half the container's memory request (the rest: off-heap buffers and the page cache
+    Lucene reads through), the chart's -Xmx512M otherwise."""
+    from components.quantity import memory_gib
+
+    heap = max(256, int(memory_gib(resources["requests"]["memory"]) * 1024 / 2))
+    return f"-Xms{heap}m -Xmx{heap}m"
 
 
 def internal_users(username: str, password_hash: str) -> str:

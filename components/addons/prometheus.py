@@ -28,22 +28,39 @@ MANAGED_CONTROL_PLANE_RULES = ("etcd", "kubeControllerManager", "kubeSchedulerAl
                                "kubeProxy")
 
 
-def control_plane_values(managed: bool) -> dict:
-    if not managed:
-        return {}
-    return {**{key: {"enabled": False} for key in MANAGED_CONTROL_PLANE},
-            "defaultRules": {"rules": {rule: False for rule in MANAGED_CONTROL_PLANE_RULES}}}
+def control_plane_values(managed: bool, cloud: str | None = None) -> dict:
+    values: dict = {}
+    if managed:
+        values = {**{key: {"enabled": False} for key in MANAGED_CONTROL_PLANE},
+                  "defaultRules": {"rules": {rule: False for rule in MANAGED_CONTROL_PLANE_RULES}}}
+    if cloud == "gcp":
+        # GKE runs kube-dns, which serves no metrics on CoreDNS's port 9153: scrape kube-dns instead
+        values.update(coreDns={"enabled": False}, kubeDns={"enabled": True})
+    return values
+
+
+# the share of the volume Prometheus may fill with blocks: the WAL and compaction need the rest
+RETENTION_SHARE = 0.85
+
+
+def retention_size(storage: str) -> str:
+    """Prometheus's retentionSize for a volume of `storage` (its units are powers of two: 1GB is 1GiB)."""
+    from components.quantity import memory_gib
+
+    return f"{max(1, int(memory_gib(storage) * RETENTION_SHARE * 1024))}MB"
 
 
 def prometheus_values(config: PrometheusConfig, storage_class: str | None = None, *,
-                      managed_control_plane: bool = False) -> dict:
+                      managed_control_plane: bool = False, cloud: str | None = None) -> dict:
     return {
-        **control_plane_values(managed_control_plane),
+        **control_plane_values(managed_control_plane, cloud),
         "fullnameOverride": FULLNAME,
         "grafana": {"enabled": False},
         "kube-state-metrics": {"metricLabelsAllowlist": [SELDON_POD_LABELS]},
         "prometheus": {"prometheusSpec": {
             "retention": config.retention,
+            # a full volume stops ingestion; by size, the oldest blocks go first (MP039)
+            "retentionSize": retention_size(config.storage),
             "query": {"maxConcurrency": 400},
             "resources": {"requests": {"cpu": "800m", "memory": "1Gi"},
                           "limits": {"cpu": "2", "memory": "4Gi"}},

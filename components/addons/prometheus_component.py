@@ -24,7 +24,8 @@ class Prometheus(pulumi.ComponentResource):
         namespace = kit.ns(config.namespace)
         self.release = HelmAddon(name, pin=config.pin("kube-prometheus-stack"), namespace=namespace,
                                  values=prometheus_values(config, kit.storage_class,
-                                                          managed_control_plane=kit.managed_control_plane),
+                                                          managed_control_plane=kit.managed_control_plane,
+                                                          cloud=kit.cloud),
                                  overrides=config.values,
                                  # the volume holds the metrics history: deleting the release deletes it
                                  opts=pulumi.ResourceOptions(parent=self, protect=kit.production))

@@ -3,9 +3,12 @@ that can write, upgrades that can roll, passwords that reach the servers that us
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from components.names import IRSA_ANNOTATION, POD_SERVICE_ACCOUNT, chart_name
+from components.quantity import memory_gib
 from modelplane.plan.charts import get, release_values
 from modelplane.plan.mounts import release_mounts
 from modelplane.plan.rollout import object_rollouts, release_rollouts
@@ -146,3 +149,81 @@ def _opensearch_yml(values: dict) -> dict:
     except yaml.YAMLError:
         return {}
     return loaded if isinstance(loaded, dict) else {}
+
+
+def _heap_mib(java_opts: str) -> float | None:
+    found = re.search(r"-Xmx([0-9]+)([kKmMgG])", java_opts or "")
+    if not found:
+        return None
+    return int(found.group(1)) * {"k": 1 / 1024, "m": 1, "g": 1024}[found.group(2).lower()]
+
+
+@rule("MP039", "A JVM's heap follows its container's memory", severity="medium",
+      rationale="OpenSearch's heap is fixed by -Xmx, not by the container: the chart's -Xmx512M in a pod that "
+                "requests 2Gi leaves three quarters of it unused by the heap, and indexing under load runs out of "
+                "heap while the node has memory to spare; a heap near the limit gets the pod OOM-killed.",
+      fix="modelplane sets opensearchJavaOpts to half the memory request; keep it between 40 % of the request "
+          "and 75 % of the limit when overriding either.")
+def jvm_heap_fits(ctx: Context):
+    for r in ctx.releases():
+        if chart_name(r.inputs) != "opensearch":
+            continue
+        values = release_values(ctx.charts, r.inputs)
+        heap = _heap_mib(str(values.get("opensearchJavaOpts") or ""))
+        resources = values.get("resources") or {}
+        request = (resources.get("requests") or {}).get("memory")
+        limit = (resources.get("limits") or {}).get("memory")
+        if heap is None or not request:
+            continue
+        if heap < 0.4 * memory_gib(request) * 1024:
+            yield Violation(f"Helm release {r.name}", f"heap -Xmx{int(heap)}m is under 40 % of the {request} memory "
+                            "request", r.urn)
+        elif limit and heap > 0.75 * memory_gib(limit) * 1024:
+            yield Violation(f"Helm release {r.name}", f"heap -Xmx{int(heap)}m is over 75 % of the {limit} memory "
+                            "limit", r.urn)
+
+
+@rule("MP040", "Prometheus keeps what its volume holds", severity="medium",
+      rationale="Retention by time alone lets the TSDB outgrow its volume: at full disk Prometheus stops "
+                "ingesting, and every alert goes quiet with it.",
+      fix="modelplane sets prometheus.prometheusSpec.retentionSize to 85 % of the volume; keep it under the "
+          "volume's size when overriding either.")
+def prometheus_retention_fits(ctx: Context):
+    for r in ctx.releases():
+        if chart_name(r.inputs) != "kube-prometheus-stack":
+            continue
+        spec = get(r.inputs.get("values") or {}, "prometheus.prometheusSpec") or {}
+        volume = get(spec, "storageSpec.volumeClaimTemplate.spec.resources.requests.storage")
+        if not volume:
+            continue
+        size = spec.get("retentionSize")
+        if not size:
+            yield Violation(f"Helm release {r.name}", f"retention {spec.get('retention', 'default')} by time only, on "
+                            f"a {volume} volume: no retentionSize", r.urn)
+        elif _prometheus_bytes(str(size)) > memory_gib(volume) * 2**30:
+            yield Violation(f"Helm release {r.name}", f"retentionSize {size} exceeds the {volume} volume", r.urn)
+
+
+def _prometheus_bytes(size: str) -> float:
+    found = re.fullmatch(r"([0-9.]+)(B|KB|MB|GB|TB|PB)", size)
+    if not found:
+        return float("inf")
+    return float(found.group(1)) * 1024 ** ("B", "KB", "MB", "GB", "TB", "PB").index(found.group(2))
+
+
+@rule("MP041", "No platform objects in the default namespace", severity="low",
+      rationale="Objects in `default` belong to nobody: no quota, no Pod Security level of the platform's, "
+                "forgotten by teardown, and found by anyone who lists `default`.",
+      fix="modelplane turns off argo-workflows' per-namespace workflow RBAC (workflow.rbac.create: false): batch "
+          "tenants get theirs from onboarding.")
+def nothing_in_default(ctx: Context):
+    for o in ctx.objects:
+        if o.namespace == "default":
+            yield Violation(o.label, "is in namespace default", o.urn)
+    for r in ctx.releases():
+        if chart_name(r.inputs) != "argo-workflows" or ctx.charts is None:
+            continue
+        values = release_values(ctx.charts, r.inputs)
+        if get(values, "workflow.rbac.create") and "default" in (get(values, "controller.workflowNamespaces") or []):
+            yield Violation(f"Helm release {r.name}", "writes a workflow Role and RoleBinding into default "
+                            "(workflow.rbac.create with controller.workflowNamespaces [default])", r.urn)

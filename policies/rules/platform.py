@@ -300,6 +300,10 @@ def managed_control_plane_alerts(ctx: Context):
         if on:
             yield Violation(f"Helm release {r.name}", f"scrapes the managed control plane ({', '.join(on)} "
                             "enabled): their targets never come up", r.urn)
+        gke = any(c.type == "gcp:container/cluster:Cluster" for c in ctx.resources)
+        if gke and (values.get("coreDns") or {}).get("enabled", True) is not False:
+            yield Violation(f"Helm release {r.name}", "scrapes CoreDNS on port 9153, but GKE runs kube-dns: the "
+                            "target never comes up (coreDns enabled)", r.urn)
 
 
 @rule("MP022", "Every log input reaches an output", severity="low",

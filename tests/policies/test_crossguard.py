@@ -108,6 +108,5 @@ def test_dev_pack_config_makes_findings_advisory(analyzer, rendered):
     diagnostics = _analyze(analyzer, read_plan(rendered["dev"]))
     assert [d.policyName for d in diagnostics] == [
         "mp006-the-ingress-gateway-serves-tls", "mp017-the-search-cluster-does-not-run-the-image-s-demo-certificates",
-        "mp020-argo-cd-knows-its-url-and-keeps-admin-sessions-across-upgrades",
         "mp038-a-rotated-search-password-reaches-the-search-cluster"]
     assert all(d.enforcementLevel == analyzer_pb2.ADVISORY for d in diagnostics)

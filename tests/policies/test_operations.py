@@ -39,7 +39,7 @@ def without(plan: dict, *, types: tuple[str, ...] = (), secret: str | None = Non
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_committed_stacks_pass_the_day_two_rules(rendered, stack):
     plan = plan_of(rendered, stack)
-    for rule_id in ("MP035", "MP036", "MP037", "MP038"):
+    for rule_id in ("MP021", "MP035", "MP036", "MP037", "MP038", "MP039", "MP040", "MP041"):
         found = RULES[rule_id](context(plan, stack, charts=True))
         if rule_id == "MP038" and stack in ("local", "dev"):
             # the demo security setup (no own certificates) reads its password once: advisory in local/dev
@@ -87,3 +87,27 @@ def test_mp038_prod_before_the_security_job_kept_a_rotated_password_in_its_secre
     [found] = RULES["MP038"](context(old))
     assert found.message.startswith("opensearch.yml sets no plugins.security.authcz.admin_dn")
     assert RULES["MP038"](context(plan)) == []
+
+
+@pytest.mark.parametrize(("rule_id", "stack", "release", "path", "expected"), [
+    ("MP039", "prod", "logging-opensearch", ("opensearchJavaOpts",), "heap -Xmx512m is under 40 % of the 2Gi"),
+    ("MP040", "prod", "prometheus", ("prometheus", "prometheusSpec", "retentionSize"), "no retentionSize"),
+    ("MP041", "local", "argo-workflows", ("workflow",), "writes a workflow Role and RoleBinding into default"),
+    ("MP021", "dev", "prometheus", ("coreDns",), "GKE runs kube-dns"),
+])
+def test_the_lower_day_two_defects_are_found_in_the_shape_before_their_fix(rendered, rule_id, stack, release, path,
+                                                                          expected):
+    """Issue 29, item 5: each value the fix added, taken out again, brings its finding back."""
+    plan = plan_of(rendered, stack)
+    old = copy.deepcopy(plan)
+    [found_release] = [r for r in old["resources"] if r["type"] == HELM_RELEASE and r["name"] == release]
+    parent = found_release["inputs"]["values"]
+    for key in path[:-1]:
+        parent = parent[key]
+    del parent[path[-1]]
+    assert any(expected in v.message for v in RULES[rule_id](context(old, stack, charts=True)))
+    assert RULES[rule_id](context(plan, stack, charts=True)) == []
+
+
+def test_dev_argo_cd_knows_its_url(rendered):
+    assert RULES["MP020"](context(plan_of(rendered, "dev"), "dev")) == []

@@ -47,6 +47,12 @@ def irsa_account() -> Resource:
                     {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta})
 
 
+def prometheus(**spec: str) -> Resource:
+    volume = {"volumeClaimTemplate": {"spec": {"resources": {"requests": {"storage": "32Gi"}}}}}
+    return release("prometheus", "kube-prometheus-stack", "77.0.0", {"prometheus": {"prometheusSpec": {
+        "retention": "90d", "storageSpec": volume, **spec}}})
+
+
 def search_with_users(admin_dn: bool) -> Resource:
     settings = "plugins.security.authcz.admin_dn: [CN=admin]\n" if admin_dn else "node.store.allow_mmap: false\n"
     return release("logging-opensearch", "opensearch", namespace="seldon-logs", values={
@@ -177,7 +183,7 @@ CASES = {
     "MP021": (ctx(resources=[Resource("gcp:container/cluster:Cluster", "c", "urn:c", {}),
                              release("prometheus", "kube-prometheus-stack", values={
                                  k: {"enabled": False} for k in ("kubeControllerManager", "kubeScheduler",
-                                                                 "kubeEtcd", "kubeProxy")})]),
+                                                                 "kubeEtcd", "kubeProxy", "coreDns")})]),
               ctx(resources=[Resource("gcp:container/cluster:Cluster", "c", "urn:c", {}),
                              release("prometheus", "kube-prometheus-stack")]),
               "kubeControllerManager, kubeScheduler, kubeEtcd, kubeProxy enabled"),
@@ -227,6 +233,17 @@ CASES = {
     "MP038": (ctx(resources=[search_with_users(admin_dn=True), security_job()]),
               ctx(resources=[search_with_users(admin_dn=False), security_job()]),
               "opensearch.yml sets no plugins.security.authcz.admin_dn: nothing may apply a changed users"),
+    "MP039": (ctx(resources=[release("s", "opensearch", "3.1.0", {"opensearchJavaOpts": "-Xmx1g -Xms1g"})],
+                  charts=True),
+              ctx(resources=[release("s", "opensearch", "3.1.0", {"resources": {"requests": {"memory": "2Gi"}}})],
+                  charts=True),
+              "heap -Xmx512m is under 40 % of the 2Gi memory request"),
+    "MP040": (ctx(resources=[prometheus(retentionSize="27GB")]), ctx(resources=[prometheus()]),
+              "retention 90d by time only, on a 32Gi volume: no retentionSize"),
+    "MP041": (ctx(resources=[release("argo-workflows", "argo-workflows", "0.45.0",
+                                     {"workflow": {"rbac": {"create": False}}})], charts=True),
+              ctx(resources=[release("argo-workflows", "argo-workflows", "0.45.0")], charts=True),
+              "writes a workflow Role and RoleBinding into default"),
     "MP034": (ctx(resources=[facts(podSecurityEnforce="baseline")], tenants=[tenant("team-a")]),
               ctx(resources=[facts(podSecurityEnforce="privileged")], tenants=[tenant("team-a")]),
               "podSecurityEnforce: privileged: tenant namespaces (team-a) admit privileged"),
@@ -324,6 +341,17 @@ def test_a_search_password_read_once_is_named_and_a_job_elsewhere_does_not_count
         {"name": "OPENSEARCH_INITIAL_ADMIN_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "c", "key": "p"}}}]})
     [once] = RULES["MP038"](ctx("dev", resources=[demo]))
     assert "OPENSEARCH_INITIAL_ADMIN_PASSWORD, which OpenSearch reads once" in once.message
+
+
+def test_a_heap_near_the_limit_a_retention_over_the_volume_and_an_object_in_default_are_named():
+    memory = {"requests": {"memory": "4Gi"}, "limits": {"memory": "4Gi"}}
+    near = release("s", "opensearch", "3.1.0", {"opensearchJavaOpts": "-Xmx3500m", "resources": memory})
+    assert [v.message for v in RULES["MP039"](ctx(resources=[near], charts=True))] == [
+        "heap -Xmx3500m is over 75 % of the 4Gi memory limit"]
+    assert [v.message for v in RULES["MP040"](ctx(resources=[prometheus(retentionSize="40GB")]))] == [
+        "retentionSize 40GB exceeds the 32Gi volume"]
+    [found] = RULES["MP041"](ctx(resources=[k8s("v1", "ConfigMap", "x", "default")]))
+    assert found.resource == "ConfigMap default/x"
 
 
 def test_opa_on_without_any_tenant_means_no_configmap():

@@ -47,8 +47,10 @@ def test_admin_password_mtime_moves_only_with_the_password():
 
 def test_mp020_flags_the_example_url_and_an_unpinned_mtime(rendered):
     assert findings(read_plan(rendered["prod"]), "MP020") == []
-    assert findings(read_plan(rendered["dev"]), "MP020", "dev") == [
-        "Argo CD's URL is the chart's example (https://argocd.example.com)"]
+    assert findings(read_plan(rendered["dev"]), "MP020", "dev") == []  # issue 29: dev names its URL now
+    example = {"resources": [{"type": "kubernetes:helm.sh/v3:Release", "name": "argocd", "urn": "u", "inputs": {
+        "chart": "argo-cd", "values": {"configs": {}}}}]}
+    assert findings(example, "MP020", "dev") == ["Argo CD's URL is the chart's example (https://argocd.example.com)"]
     old = {"resources": [{"type": "kubernetes:helm.sh/v3:Release", "name": "argocd", "urn": "u", "inputs": {
         "chart": "argo-cd", "values": {"global": {"domain": "cd.example.org"},
                                        "configs": {"secret": {"argocdServerAdminPassword": "<redacted>"}}}}}]}
