@@ -3,7 +3,7 @@ production flag — and the few Kubernetes objects they all create the same way 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -29,6 +29,8 @@ class PlatformKit:
     managed_control_plane: bool = False
     # the cluster's cloud: aws, gcp or existing
     cloud: str | None = None
+    # what a volume's owner waits for: the StorageClass (and its CSI driver) the cluster component installs
+    volumes_ready: list[pulumi.Resource] = field(default_factory=list)
 
     def public_url(self, path: str) -> str | None:
         """`https://<public host><path>`; None without a public host."""

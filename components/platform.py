@@ -106,7 +106,8 @@ class Platform(pulumi.ComponentResource):
         self.kit = PlatformKit(self.namespaces, self.secrets, self.provider, production=config.production,
                                public_host=public_host(a.istio), storage_class=storage_class(config.cluster),
                                managed_control_plane=config.cluster.cloud in ("aws", "gcp"),
-                               cloud=config.cluster.cloud)
+                               cloud=config.cluster.cloud,
+                               volumes_ready=getattr(self.cluster, "volumes_ready", []))
         wiring: dict = {"tenancy": config.tenancy.mode, "ingress_namespace": a.istio.namespace}
         core_deps: list[pulumi.Resource] = []
         # what Seldon Deploy's values name (secrets, services): its pods fail to start without them

@@ -46,8 +46,8 @@ class Result:
 
 
 def resources_from_plan(plan: dict) -> list[Resource]:
-    return [Resource(r["type"], r["name"], r["urn"], r["inputs"], bool((r.get("options") or {}).get("protect")))
-            for r in plan["resources"]]
+    return [Resource(r["type"], r["name"], r["urn"], r["inputs"], bool((r.get("options") or {}).get("protect")),
+                     tuple(r.get("dependsOn") or ())) for r in plan["resources"]]
 
 
 def evaluate(stack: str, ctx: Context, overrides: dict[str, Override] | None = None) -> Result:

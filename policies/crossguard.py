@@ -60,8 +60,8 @@ def plain(value):
 
 def context_of(args: StackValidationArgs) -> Context:
     config = args.get_config()
-    resources = [Resource(r.resource_type, r.name, r.urn, plain(r.props), bool(r.opts.protect))
-                 for r in args.resources]
+    resources = [Resource(r.resource_type, r.name, r.urn, plain(r.props), bool(r.opts.protect),
+                          tuple(d.urn for d in r.dependencies or ())) for r in args.resources]
     # unknown environment: the strictest reading
     environment = config.get("environment") or environment_of(resources) or "prod"
     tenants: TenantsFile | None = None

@@ -29,7 +29,7 @@ class Minio(pulumi.ComponentResource):
         console = config.console_url or kit.public_url(CONSOLE_PREFIX)
         self.release = HelmAddon(name, pin=config.pin("minio"), namespace=kit.ns(config.namespace),
                                  values=minio_values(console, kit.storage_class),
-                                 overrides=config.values, depends_on=[root],
+                                 overrides=config.values, depends_on=[root, *kit.volumes_ready],
                                  opts=pulumi.ResourceOptions(parent=self, protect=kit.production))
         kit.route("minio", config.namespace, CONSOLE_PREFIX, f"{name}-console", CONSOLE_PORT, self,
                   depends_on=[self.release])

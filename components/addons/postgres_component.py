@@ -31,7 +31,7 @@ class ZalandoPostgres(pulumi.ComponentResource):
         # the operator adopts a credentials Secret that already exists, so both sides share one password
         credentials = kit.secret(f"{config.user}.{ZALANDO_CLUSTER}.credentials.postgresql.acid.zalan.do",
                                  system_namespace, {"username": config.user, "password": password}, self)
-        needs = [operator, credentials]
+        needs = [operator, credentials, *kit.volumes_ready]
         if backup_role_arn is not None:
             # the database and backup pods' identity, bound to the backup role before the operator starts them
             needs.append(k8s.core.v1.ServiceAccount(

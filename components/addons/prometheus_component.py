@@ -26,7 +26,7 @@ class Prometheus(pulumi.ComponentResource):
                                  values=prometheus_values(config, kit.storage_class,
                                                           managed_control_plane=kit.managed_control_plane,
                                                           cloud=kit.cloud),
-                                 overrides=config.values,
+                                 overrides=config.values, depends_on=kit.volumes_ready,
                                  # the volume holds the metrics history: deleting the release deletes it
                                  opts=pulumi.ResourceOptions(parent=self, protect=kit.production))
         after = pulumi.ResourceOptions(parent=self, depends_on=[self.release])  # the chart installs the CRDs

@@ -45,8 +45,9 @@ class RequestLogging(pulumi.ComponentResource):
             self.credentials.append(kit.secret(logging.INTERNAL_USERS_SECRET, ns,
                                                {"internal_users.yml": pulumi.Output.secret(internal)}, self))
         mounted = [*self.credentials, *self._certificate(config, kit)]
-        # the search cluster's volumes hold the request logs: protected in production
-        kept = pulumi.ResourceOptions(parent=self, depends_on=mounted, protect=kit.production)
+        # the search cluster's volumes hold the request logs (protected in production) and need the cluster's
+        # StorageClass first
+        kept = pulumi.ResourceOptions(parent=self, depends_on=[*mounted, *kit.volumes_ready], protect=kit.production)
         child = pulumi.ResourceOptions(parent=self, depends_on=mounted)
         if config.flavor == "opensearch":
             self.search = HelmAddon("logging-opensearch", pin=config.pin("opensearch"), namespace=kit.ns(ns),

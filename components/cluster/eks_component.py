@@ -84,6 +84,8 @@ class EksCluster(pulumi.ComponentResource):
                                   issuer=issuer, provider=self.provider, depends_on=[self.node_group],
                                   production=production, tags=tags, opts=child)
         self.subnet_ids, self.tags, self.oidc_issuer = subnet_ids, tags, issuer
+        # what every volume waits for: claims made before the class and the EBS driver stay Pending
+        self.volumes_ready = [self.storage.storage_class]
         self.register_outputs({"kubeconfig": self.kubeconfig, "oidcProviderArn": self.oidc_provider.arn})
 
     def network_for_databases(self) -> AwsNetwork:

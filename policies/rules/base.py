@@ -30,6 +30,7 @@ class Resource:
     urn: str
     inputs: dict
     protect: bool = False
+    depends_on: tuple[str, ...] = ()  # urns
 
     @property
     def is_kubernetes_object(self) -> bool:
@@ -114,8 +115,8 @@ class Context:
 
     def plan_view(self) -> dict:
         """The resources in plan.json's shape, for code that reads a plan (modelplane.plan.requestlog)."""
-        return {"resources": [{"type": r.type, "name": r.name, "urn": r.urn, "inputs": r.inputs, "dependsOn": []}
-                              for r in self.resources]}
+        return {"resources": [{"type": r.type, "name": r.name, "urn": r.urn, "inputs": r.inputs,
+                               "dependsOn": list(r.depends_on)} for r in self.resources]}
 
     def memo(self, key: str, compute: Callable[[], list]) -> list:
         """`compute()` once per context: what several rules walk (every pod template) is built once."""

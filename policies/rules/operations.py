@@ -15,6 +15,7 @@ from modelplane.plan.rollout import object_rollouts, release_rollouts
 from policies.rules.base import Context, Violation, rule
 
 ZALANDO = "kubernetes:acid.zalan.do/v1:postgresql"
+MINIO_PREFIX = "/minio/"  # components.addons.batch.CONSOLE_PREFIX (that module imports pydantic)
 S3_BUCKET = "aws:s3/bucket:Bucket"
 # the annotations that give a service account's pods a cloud identity: EKS (IRSA), GKE (Workload Identity)
 WORKLOAD_IDENTITY = {IRSA_ANNOTATION, "iam.gke.io/gcp-service-account"}
@@ -227,3 +228,19 @@ def nothing_in_default(ctx: Context):
         if get(values, "workflow.rbac.create") and "default" in (get(values, "controller.workflowNamespaces") or []):
             yield Violation(f"Helm release {r.name}", "writes a workflow Role and RoleBinding into default "
                             "(workflow.rbac.create with controller.workflowNamespaces [default])", r.urn)
+
+
+@rule("MP042", "MinIO's console behind a path knows its URL", severity="low",
+      rationale="The gateway serves MinIO's console under /minio/ and strips the prefix; without "
+                "MINIO_BROWSER_REDIRECT_URL the console links its assets and redirects at /, outside the route: "
+                "the page loads blank and login redirects leave the console.",
+      fix="Set addons.minio.consoleUrl to the absolute URL browsers use (https://<host>/minio/), or give the "
+          "gateway a TLS host (addons.istio.tls.hosts), from which modelplane derives it.")
+def minio_console_url(ctx: Context):
+    routed = any(any(((m.get("uri") or {}).get("prefix") == MINIO_PREFIX) for h in (o.manifest.get("spec") or {})
+                     .get("http") or [] for m in h.get("match") or []) for o in ctx.kind("VirtualService"))
+    for r in ctx.releases():
+        environment = get(r.inputs.get("values") or {}, "environment") or {}
+        if chart_name(r.inputs) == "minio" and routed and not environment.get("MINIO_BROWSER_REDIRECT_URL"):
+            yield Violation(f"Helm release {r.name}", f"the console is routed under {MINIO_PREFIX} but "
+                            "values.environment has no MINIO_BROWSER_REDIRECT_URL", r.urn)

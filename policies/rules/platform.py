@@ -13,7 +13,7 @@ from components.names import REDACTED, SEED_DEFAULT_SECRETS, chart_name
 from modelplane.plan.charts import check_release_inputs
 from modelplane.plan.logpipeline import release_unrouted_inputs
 from modelplane.plan.requestlog import request_log_path
-from modelplane.plan.storage import unbound_volumes
+from modelplane.plan.storage import unbound_volumes, unordered_volumes
 from policies.rules.base import Context, Resource, Violation, rule
 
 EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$")
@@ -252,6 +252,10 @@ def request_logs_arrive(ctx: Context):
 def volumes_bind(ctx: Context):
     for volume, why in unbound_volumes(ctx.plan_view(), ctx.charts):
         yield Violation(volume.owner, why)
+    for volume, name in unordered_volumes(ctx.plan_view(), ctx.charts):
+        yield Violation(volume.owner, f"{volume.where} names StorageClass {name!r}, which the plan creates, but it "
+                        "does not wait for it: its claims can be made before the class and its driver exist",
+                        volume.urn)
 
 
 ARGOCD_EXAMPLE_DOMAIN = "argocd.example.com"  # the chart's default global.domain

@@ -58,7 +58,8 @@ def _configure(stub, stack: str) -> dict:
 def _analyze(stub, plan: dict) -> list:
     request = analyzer_pb2.AnalyzeStackRequest(resources=[
         analyzer_pb2.AnalyzerResource(type=r["type"], name=r["name"], urn=r["urn"], properties=_struct(r["inputs"]),
-                                      options=analyzer_pb2.AnalyzerResourceOptions(protect=r["options"]["protect"]))
+                                      options=analyzer_pb2.AnalyzerResourceOptions(protect=r["options"]["protect"]),
+                                      dependencies=r.get("dependsOn") or [])
         for r in plan["resources"]])
     return list(stub.AnalyzeStack(request).diagnostics)
 

@@ -39,7 +39,7 @@ def without(plan: dict, *, types: tuple[str, ...] = (), secret: str | None = Non
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_committed_stacks_pass_the_day_two_rules(rendered, stack):
     plan = plan_of(rendered, stack)
-    for rule_id in ("MP021", "MP035", "MP036", "MP037", "MP038", "MP039", "MP040", "MP041"):
+    for rule_id in ("MP019", "MP021", "MP035", "MP036", "MP037", "MP038", "MP039", "MP040", "MP041", "MP042"):
         found = RULES[rule_id](context(plan, stack, charts=True))
         if rule_id == "MP038" and stack in ("local", "dev"):
             # the demo security setup (no own certificates) reads its password once: advisory in local/dev
@@ -94,6 +94,7 @@ def test_mp038_prod_before_the_security_job_kept_a_rotated_password_in_its_secre
     ("MP040", "prod", "prometheus", ("prometheus", "prometheusSpec", "retentionSize"), "no retentionSize"),
     ("MP041", "local", "argo-workflows", ("workflow",), "writes a workflow Role and RoleBinding into default"),
     ("MP021", "dev", "prometheus", ("coreDns",), "GKE runs kube-dns"),
+    ("MP042", "local", "minio", ("environment",), "no MINIO_BROWSER_REDIRECT_URL"),
 ])
 def test_the_lower_day_two_defects_are_found_in_the_shape_before_their_fix(rendered, rule_id, stack, release, path,
                                                                           expected):
@@ -111,3 +112,16 @@ def test_the_lower_day_two_defects_are_found_in_the_shape_before_their_fix(rende
 
 def test_dev_argo_cd_knows_its_url(rendered):
     assert RULES["MP020"](context(plan_of(rendered, "dev"), "dev")) == []
+
+
+def test_mp019_volumes_that_do_not_wait_for_the_eks_storage_class_are_named(rendered):
+    """Issue 29, item 5: nothing ordered the platform's volumes after the EBS driver and its class."""
+    plan = plan_of(rendered, "prod")
+    gp3 = next(r["urn"] for r in plan["resources"] if r["type"].endswith(":StorageClass"))
+    old = copy.deepcopy(plan)
+    for r in old["resources"]:
+        r["dependsOn"] = [d for d in r.get("dependsOn") or [] if d != gp3]
+    found = sorted(v.resource for v in RULES["MP019"](context(old, charts=True)))
+    assert found == ["logging-opensearch (opensearch 3.1.0)", "minio (minio 5.4.0)",
+                     "postgresql seldon-metadata", "prometheus (kube-prometheus-stack 77.0.0)"]
+    assert RULES["MP019"](context(plan, charts=True)) == []

@@ -47,6 +47,11 @@ def irsa_account() -> Resource:
                     {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta})
 
 
+def minio_route() -> Resource:
+    return k8s("networking.istio.io/v1", "VirtualService", "minio", "minio-system", spec={"http": [
+        {"match": [{"uri": {"prefix": "/minio/"}}], "route": [{"destination": {"host": "minio-console"}}]}]})
+
+
 def prometheus(**spec: str) -> Resource:
     volume = {"volumeClaimTemplate": {"spec": {"resources": {"requests": {"storage": "32Gi"}}}}}
     return release("prometheus", "kube-prometheus-stack", "77.0.0", {"prometheus": {"prometheusSpec": {
@@ -171,8 +176,9 @@ CASES = {
                   "defaultEndpoint": "http://seldon-request-logger.seldon-logs.svc.cluster.local"}}})]),
               "executor → logger endpoint"),
     "MP019": (ctx(resources=[Resource("aws:eks/cluster:Cluster", "c", "urn:c", {}),
-                             release("minio", "minio", values={"persistence": {"enabled": True,
-                                                                              "storageClass": "gp3"}}),
+                             Resource(RELEASE, "minio", "urn:release:minio", {"chart": "minio", "values": {
+                                 "persistence": {"enabled": True, "storageClass": "gp3"}}},
+                                 depends_on=("urn:StorageClass:gp3",)),
                              k8s("storage.k8s.io/v1", "StorageClass", "gp3", None)]),
               ctx(resources=[Resource("aws:eks/cluster:Cluster", "c", "urn:c", {}),
                              release("minio", "minio", values={"persistence": {"enabled": True}})]),
@@ -244,6 +250,10 @@ CASES = {
                                      {"workflow": {"rbac": {"create": False}}})], charts=True),
               ctx(resources=[release("argo-workflows", "argo-workflows", "0.45.0")], charts=True),
               "writes a workflow Role and RoleBinding into default"),
+    "MP042": (ctx(resources=[minio_route(), release("minio", "minio", values={"environment": {
+                  "MINIO_BROWSER_REDIRECT_URL": "http://localhost:8080/minio/"}})]),
+              ctx(resources=[minio_route(), release("minio", "minio", values={"mode": "standalone"})]),
+              "the console is routed under /minio/ but values.environment has no MINIO_BROWSER_REDIRECT_URL"),
     "MP034": (ctx(resources=[facts(podSecurityEnforce="baseline")], tenants=[tenant("team-a")]),
               ctx(resources=[facts(podSecurityEnforce="privileged")], tenants=[tenant("team-a")]),
               "podSecurityEnforce: privileged: tenant namespaces (team-a) admit privileged"),

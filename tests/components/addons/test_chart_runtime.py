@@ -43,7 +43,9 @@ def test_minio_redirect_url_is_absolute_or_absent(rendered):
     [prod] = release_values(read_plan(rendered["prod"]), "minio")
     assert prod["environment"]["MINIO_BROWSER_REDIRECT_URL"] == "https://ml.example.com/minio/"
     [local] = release_values(read_plan(rendered["local"]), "minio")
-    assert minio_redirect_ok(local) and "environment" not in local  # no public host: the console at its root
+    # no public host: the stack names the console's URL (issue 29, MP042)
+    assert local["environment"]["MINIO_BROWSER_REDIRECT_URL"] == "http://localhost:8080/minio/"
+    assert minio_redirect_ok(local)
 
 
 def test_opensearch_admin_password_strength():
