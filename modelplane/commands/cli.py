@@ -117,6 +117,19 @@ def _preflight(args: argparse.Namespace) -> int:
     return EXIT_VIOLATION if any(c.status == "failed" for c in checks) else 0
 
 
+def _upgrade_plan(args: argparse.Namespace) -> int:
+    from modelplane.commands.upgrade import EXIT_ERROR, UpgradeInputError, json_report, plan_upgrade, text_report
+
+    try:
+        plan = plan_upgrade(args.stack, args.ref, Path(args.root))
+    except UpgradeInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    report = json_report if args.format == "json" else text_report
+    sys.stdout.write(report(args.stack, args.ref, plan))
+    return plan.exit_code
+
+
 def _charts(args: argparse.Namespace) -> int:
     import tarfile
 
@@ -201,6 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     preflight = sub.add_parser("preflight", help="check the stack's cluster against the cloud's APIs (before up)")
     _stack_arguments(preflight)
     preflight.set_defaults(func=_preflight)
+    upgrade = sub.add_parser("upgrade-plan", help="the stack at a git ref against the working tree: per resource "
+                                                  "create/update/replace/delete, data at risk, refusals; exit 0 "
+                                                  "nothing at risk, 2 attention needed, 1 error")
+    _stack_arguments(upgrade)
+    upgrade.add_argument("--from", dest="ref", required=True, help="the git ref the cluster runs now (N)")
+    upgrade.add_argument("--format", choices=("text", "json"), default="text")
+    upgrade.set_defaults(func=_upgrade_plan)
     diff = sub.add_parser("diff", help="what changes between two rendered plans (e.g. before/after a promotion)")
     diff.add_argument("old", help="a render output directory")
     diff.add_argument("new", help="a render output directory")
