@@ -93,7 +93,7 @@ def _volume_fields(resource: dict, fields: list[str]) -> list[str]:
         paths = [p for pair in CHART_VOLUMES.get(chart_name(resource["inputs"]), []) for p in pair]
         prefixes = [f"values.{p.rsplit('.', 1)[0]}" for p in paths]
     elif resource["type"] == ZALANDO:
-        prefixes = ["spec.volume.storageClass"]
+        prefixes = ["spec.volume.storageClass", "spec.volume.size"]
     else:
         return []
     return [f for f in fields if any(_path(f).startswith(p) for p in prefixes)]

@@ -37,3 +37,37 @@ def test_the_stack_at_head_against_itself_has_nothing_to_do(capsys, tmp_path):
     report = json.loads(capsys.readouterr().out)
     assert (report["steps"], report["refusals"], report["exitCode"]) == ([], [], 0)
     assert status() == ""
+
+
+@pytest.fixture
+def scratch_repo(tmp_path):
+    """A clone of this checkout, for commits the test makes."""
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(repo)], check=True)
+    for key, value in (("user.email", "test@example.com"), ("user.name", "test")):
+        subprocess.run(["git", "-C", str(repo), "config", key, value], check=True)
+    return repo
+
+
+def _commit(repo, message: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "commit", "--quiet", "-am", message], check=True)
+
+
+def test_a_ref_that_does_not_render_is_an_error_and_a_volume_change_is_named(scratch_repo, capsys):
+    from tests.conftest import edit_stack
+
+    stack_file = scratch_repo / "stacks" / "Pulumi.prod.yaml"
+    good = stack_file.read_text()
+    edit_stack(scratch_repo, "prod", lambda c: c.update({"modelplane:environment": "production"}))
+    _commit(scratch_repo, "a stack that does not validate")
+    stack_file.write_text(good)
+    assert main(["upgrade-plan", "--stack", "prod", "--from", "HEAD", "--root", str(scratch_repo)]) == 1
+    err = capsys.readouterr().err
+    assert "stack 'prod' does not render at" in err and "environment: 'production'" in err
+
+    _commit(scratch_repo, "back to the committed prod")
+    edit_stack(scratch_repo, "prod", lambda c: c["modelplane:addons"]["postgres"].update(volumeSize="100Gi"))
+    assert main(["upgrade-plan", "--stack", "prod", "--from", "HEAD", "--root", str(scratch_repo)]) == 2
+    out = capsys.readouterr().out
+    assert "update   kubernetes:acid.zalan.do/v1:postgresql metadata-postgresql" in out
+    assert "AT RISK: its volume settings change (spec.volume.size)" in out
