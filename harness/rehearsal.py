@@ -166,15 +166,11 @@ class Rehearsal:
         if BACKUP_CREDENTIALS not in named:
             return
         self.say(f"== {self.stack}: Secret seldon-system/{BACKUP_CREDENTIALS} stood in (placeholder keys)")
-        body = {"metadata": {"name": BACKUP_CREDENTIALS, "namespace": SELDON_SYSTEM},
-                "stringData": STAND_IN_BACKUP_KEYS}
-        core = client.CoreV1Api(self.api())
-        try:
-            core.create_namespaced_secret(SELDON_SYSTEM, body)
-        except client.ApiException as exc:
-            if exc.status != 409:
-                raise
-            core.replace_namespaced_secret(BACKUP_CREDENTIALS, SELDON_SYSTEM, body)
+        secret = {"apiVersion": "v1", "kind": "Secret", "stringData": STAND_IN_BACKUP_KEYS,
+                  "metadata": {"name": BACKUP_CREDENTIALS, "namespace": SELDON_SYSTEM}}
+        rejected = apply_objects(self.kubeconfig, [secret]).rejected
+        if rejected:
+            raise RuntimeError(f"the stand-in backup credentials were rejected: {rejected}")
 
     @property
     def tenants_file(self) -> Path:

@@ -4,6 +4,7 @@ touches a cluster or the checkout: REF is read with `git archive` into a scratch
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -42,9 +43,7 @@ def render_at(root: Path, ref: str, stack: str, scratch: Path) -> dict:
         raise UpgradeInputError(f"--from {ref}: git archive failed: {archive.stderr.decode().strip()}")
     tree = scratch / "tree"
     tree.mkdir(parents=True)
-    tar = scratch / "tree.tar"
-    tar.write_bytes(archive.stdout)
-    with tarfile.open(tar) as opened:
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as opened:
         opened.extractall(tree, filter="data")
     env = {**os.environ, "PYTHONPATH": str(tree), "MODELPLANE_CRDS": str(crds_dir())}
     charts = charts_dir()

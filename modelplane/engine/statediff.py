@@ -137,10 +137,12 @@ def compare(plan: dict, deployment: dict) -> Comparison:
         pairs = [("type", p["type"], s["type"]), ("parent", p.get("parent"), state_parent),
                  ("provider", p.get("provider"), state_provider),
                  ("dependencies", sorted(p.get("dependsOn") or []), sorted(s.get("dependencies") or []))]
-        recorded = [o for o in OPTIONS if o not in UNRECORDED_OPTIONS or o in s]
-        if p["options"].get("deleteBeforeReplace") and "deleteBeforeReplace" not in s:
-            result.aside("an option the state does not record (deleteBeforeReplace)", urn)
-        pairs += [(f"options.{o}", p["options"].get(o) or None, s.get(o) or None) for o in recorded]
+        unrecorded = [o for o in UNRECORDED_OPTIONS if o not in s]
+        for option in unrecorded:
+            if p["options"].get(option):
+                result.aside(f"an option the state does not record ({option})", urn)
+        pairs += [(f"options.{o}", p["options"].get(o) or None, s.get(o) or None) for o in OPTIONS
+                  if o not in unrecorded]
         result.differences += [Difference(urn, what, a, b) for what, a, b in pairs if a != b]
         if p.get("custom"):
             _compare_inputs(result, urn, p["type"], p.get("inputs") or {}, redacted(s.get("inputs") or {}))

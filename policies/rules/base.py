@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Literal, Protocol
 
 from components.names import COMPONENT_TYPE as SELDON_MODEL
-from components.names import FACTS_CONFIGMAP
+from components.names import FACTS_CONFIGMAP, chart_name
 from components.opa import Grant
 from modelplane.plan.charts import ChartStore
 
@@ -102,6 +102,10 @@ class Context:
 
     def releases(self) -> list[Resource]:
         return self.of_type(HELM_RELEASE)
+
+    def releases_of(self, chart: str) -> list[Resource]:
+        """The releases that install `chart` (by name, or from an archive of a chart source)."""
+        return [r for r in self.releases() if chart_name(r.inputs) == chart]
 
     def release(self, name: str) -> Resource | None:
         return next((r for r in self.releases() if r.name == name), None)

@@ -85,7 +85,7 @@ def _backup_credentials(ctx: Context, values: dict, namespace: str) -> str | Non
           "an IAM role the database pods assume); elsewhere name a Secret holding the job's credentials, or set "
           "addons.postgres.backups: false.")
 def backups_can_write(ctx: Context):
-    operator = next((r for r in ctx.releases() if chart_name(r.inputs) == "postgres-operator"), None)
+    operator = next(iter(ctx.releases_of("postgres-operator")), None)
     values = release_values(ctx.charts, operator.inputs) if operator else {}
     buckets = {r.inputs.get("bucket") for r in ctx.of_type(S3_BUCKET)}
     for cluster in ctx.of_type(ZALANDO):
@@ -124,9 +124,7 @@ def _applies_security(ctx: Context, namespace: str, users_secret: str) -> bool:
       fix="Configure your own certificates (addons.logging.tls): the platform then sets "
           "plugins.security.authcz.admin_dn and runs securityadmin in a Job whenever the users file changes.")
 def search_password_rotates(ctx: Context):
-    for r in ctx.releases():
-        if chart_name(r.inputs) != "opensearch":
-            continue
+    for r in ctx.releases_of("opensearch"):
         values, namespace = r.inputs.get("values") or {}, str(r.inputs.get("namespace") or "")
         users = get(values, "securityConfig.internalUsersSecret")
         if not users:
@@ -166,9 +164,7 @@ def _heap_mib(java_opts: str) -> float | None:
       fix="modelplane sets opensearchJavaOpts to half the memory request; keep it between 40 % of the request "
           "and 75 % of the limit when overriding either.")
 def jvm_heap_fits(ctx: Context):
-    for r in ctx.releases():
-        if chart_name(r.inputs) != "opensearch":
-            continue
+    for r in ctx.releases_of("opensearch"):
         values = release_values(ctx.charts, r.inputs)
         heap = _heap_mib(str(values.get("opensearchJavaOpts") or ""))
         resources = values.get("resources") or {}
@@ -190,9 +186,7 @@ def jvm_heap_fits(ctx: Context):
       fix="modelplane sets prometheus.prometheusSpec.retentionSize to 85 % of the volume; keep it under the "
           "volume's size when overriding either.")
 def prometheus_retention_fits(ctx: Context):
-    for r in ctx.releases():
-        if chart_name(r.inputs) != "kube-prometheus-stack":
-            continue
+    for r in ctx.releases_of("kube-prometheus-stack"):
         spec = get(r.inputs.get("values") or {}, "prometheus.prometheusSpec") or {}
         volume = get(spec, "storageSpec.volumeClaimTemplate.spec.resources.requests.storage")
         if not volume:
@@ -221,9 +215,7 @@ def nothing_in_default(ctx: Context):
     for o in ctx.objects:
         if o.namespace == "default":
             yield Violation(o.label, "is in namespace default", o.urn)
-    for r in ctx.releases():
-        if chart_name(r.inputs) != "argo-workflows" or ctx.charts is None:
-            continue
+    for r in ctx.releases_of("argo-workflows") if ctx.charts else []:
         values = release_values(ctx.charts, r.inputs)
         if get(values, "workflow.rbac.create") and "default" in (get(values, "controller.workflowNamespaces") or []):
             yield Violation(f"Helm release {r.name}", "writes a workflow Role and RoleBinding into default "
@@ -239,8 +231,8 @@ def nothing_in_default(ctx: Context):
 def minio_console_url(ctx: Context):
     routed = any(any(((m.get("uri") or {}).get("prefix") == MINIO_PREFIX) for h in (o.manifest.get("spec") or {})
                      .get("http") or [] for m in h.get("match") or []) for o in ctx.kind("VirtualService"))
-    for r in ctx.releases():
+    for r in ctx.releases_of("minio"):
         environment = get(r.inputs.get("values") or {}, "environment") or {}
-        if chart_name(r.inputs) == "minio" and routed and not environment.get("MINIO_BROWSER_REDIRECT_URL"):
+        if routed and not environment.get("MINIO_BROWSER_REDIRECT_URL"):
             yield Violation(f"Helm release {r.name}", f"the console is routed under {MINIO_PREFIX} but "
                             "values.environment has no MINIO_BROWSER_REDIRECT_URL", r.urn)

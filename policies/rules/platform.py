@@ -226,9 +226,8 @@ def _env(values: dict, name: str) -> str | None:
           "certificate: provided when your PKI writes it), or use flavor: elasticsearch (ECK issues a CA per "
           "cluster).")
 def search_certificates(ctx: Context):
-    for r in ctx.releases():
-        if chart_name(r.inputs) == "opensearch" and \
-                _env(r.inputs.get("values") or {}, "DISABLE_INSTALL_DEMO_CONFIG") != "true":
+    for r in ctx.releases_of("opensearch"):
+        if _env(r.inputs.get("values") or {}, "DISABLE_INSTALL_DEMO_CONFIG") != "true":
             yield Violation(f"Helm release {r.name}", "runs the demo TLS certificates (OpenSearch's demo "
                             "security setup is not disabled)", r.urn)
 
@@ -268,9 +267,7 @@ ARGOCD_EXAMPLE_DOMAIN = "argocd.example.com"  # the chart's default global.domai
       fix="Set addons.istio.tls.hosts (or addons.argocd.url); modelplane derives global.domain, configs.cm.url and "
           "a passwordMtime that moves only with the password.")
 def argocd_day2(ctx: Context):
-    for r in ctx.releases():
-        if chart_name(r.inputs) != "argo-cd":
-            continue
+    for r in ctx.releases_of("argo-cd"):
         values = r.inputs.get("values") or {}
         configs = values.get("configs") or {}
         domain = (values.get("global") or {}).get("domain") or ARGOCD_EXAMPLE_DOMAIN
@@ -296,9 +293,7 @@ CONTROL_PLANE_TARGETS = ("kubeControllerManager", "kubeScheduler", "kubeEtcd", "
 def managed_control_plane_alerts(ctx: Context):
     if not any(r.type in MANAGED_CLUSTERS for r in ctx.resources):
         return
-    for r in ctx.releases():
-        if chart_name(r.inputs) != "kube-prometheus-stack":
-            continue
+    for r in ctx.releases_of("kube-prometheus-stack"):
         values = r.inputs.get("values") or {}
         on = [k for k in CONTROL_PLANE_TARGETS if (values.get(k) or {}).get("enabled", True) is not False]
         if on:
@@ -316,9 +311,7 @@ def managed_control_plane_alerts(ctx: Context):
       fix="Give the input an output whose Match takes its Tag, or drop the input (modelplane keeps only the "
           "container-log input).")
 def log_inputs_routed(ctx: Context):
-    for r in ctx.releases():
-        if chart_name(r.inputs) != "fluent-bit":
-            continue
+    for r in ctx.releases_of("fluent-bit"):
         if ctx.charts is None and "inputs" not in ((r.inputs.get("values") or {}).get("config") or {}):
             continue  # the chart's default inputs are unknown without chart data
         for tag in release_unrouted_inputs(r.inputs, ctx.charts):

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from components.names import chart_name
 from policies.rules.base import Context, KubeObject, Violation, platform_facts, rule
 
 BASELINE, RESTRICTED = "baseline", "restricted"
@@ -271,7 +270,7 @@ SELDON_CORE_USERS = (("executor", "user"), ("defaultUserID",))
 def _seldon_core_users(ctx: Context) -> Iterator[Violation]:
     """The executor is not in any spec modelplane writes: Seldon Core injects it into each SeldonDeployment's
     pods, as the user its release's values name."""
-    core = next((r for r in ctx.releases() if chart_name(r.inputs) == "seldon-core-operator"), None)
+    core = next(iter(ctx.releases_of("seldon-core-operator")), None)
     restricted = sorted({f"{p.obj.namespace}/{p.obj.name}" for p in pods(ctx)
                         if p.obj.kind == "SeldonDeployment" and p.level == RESTRICTED})
     if core is None or not restricted:
