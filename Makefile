@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export ANSIBLE_CONFIG := ansible/ansible.cfg
 
-.PHONY: up test render lint bench toolchain controlplane-up controlplane-down clean
+.PHONY: up down test render lint bench toolchain controlplane-up controlplane-down clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,6 +33,17 @@ up: $(VENV)/.installed
 	@[ -n "$$PULUMI_BACKEND_URL" ] || pulumi whoami >/dev/null 2>&1 || pulumi login --local
 	pulumi stack select --create $(STACK)
 	pulumi up --stack $(STACK)
+endif
+
+# the reverse of install order, keeping data, CRDs and tenant namespaces unless PURGE=1 CONFIRM=$(STACK)
+DOWN_FLAGS = $(if $(PURGE),--purge) $(if $(CONFIRM),--confirm $(CONFIRM))
+ifeq ($(CLUSTER),controlplane)
+down: $(VENV)/.installed toolchain
+	PATH="$$($(VENV)/bin/modelplane toolchain path):$$PATH" $(PY) -m harness.rehearsal --stack $(STACK) --down $(DOWN_FLAGS)
+else
+down: $(VENV)/.installed
+	@command -v pulumi >/dev/null || { echo "make down needs the Pulumi CLI on PATH (see make up)"; exit 1; }
+	$(VENV)/bin/modelplane down --stack $(STACK) $(DOWN_FLAGS)
 endif
 
 # the control plane and kubectl the tests run, from their Go modules (modelplane.toolchain), first on PATH

@@ -54,3 +54,6 @@ POD_SERVICE_ACCOUNT = "postgres-pod"
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 # the namespace of Seldon Core, Seldon Deploy and the platform facts (components.namespaces re-exports it)
 SELDON_SYSTEM = "seldon-system"
+# what Helm leaves in place when its release is uninstalled (a templated volume claim or CRD): `modelplane down`
+# uninstalls releases and keeps their data (MP043)
+HELM_KEEP = {"helm.sh/resource-policy": "keep"}

@@ -20,7 +20,6 @@ import copy
 import json
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,13 +31,13 @@ from pulumi import automation as auto
 
 from components.config import CHART_SOURCE_ENV
 from components.errors import ConfigError
-from components.names import REPO_ROOT
 from components.namespaces import SELDON_SYSTEM
 from components.stack import tenants_path
 from components.tenants import load_tenants
 from harness.operators import StandInOperators
 from harness.standin_charts import write_standin_charts
 from modelplane.cluster.apply import apply_objects
+from modelplane.cluster.playbooks import run_playbook
 from modelplane.drift.compute import ARGOCD_TRACKING_LABEL
 from modelplane.engine.automation import (
     BACKUP_CREDENTIALS,
@@ -147,16 +146,8 @@ class Rehearsal:
         credentials = self.project / "batch-credentials.yml"
         credentials.write_text(yaml.safe_dump(STAND_IN_BATCH_CREDENTIALS))
         credentials.chmod(0o600)
-        argv = [str(Path(sys.executable).parent / "ansible-playbook"), "ansible/playbooks/onboard.yml",
-                "-e", f"@{credentials}", "-e", f"tenants_file={self.tenants_file}"]
-        env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "ANSIBLE_CONFIG": "ansible/ansible.cfg",
-               "ANSIBLE_NOCOLOR": "1"}
-        env.pop("K8S_AUTH_KUBECONFIG", None)
-        run = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900)
-        for line in (run.stdout + run.stderr).splitlines():
-            self.say(line)
-        if run.returncode != 0:
-            raise RuntimeError(f"onboarding failed (exit {run.returncode}); its output is above")
+        run_playbook("onboard.yml", [f"@{credentials}", f"tenants_file={self.tenants_file}"], self.kubeconfig,
+                     self.say)
 
     def stand_in_backup_credentials(self) -> None:
         """The backup job's environment Secret, which a user creates with the bucket (the existing-cluster
@@ -249,12 +240,34 @@ def deployed_stacks(stacks: Path) -> list[str]:
     return [state.parent.parent.name for state in stacks.glob("*/backend/.pulumi")]
 
 
+def _down(args: argparse.Namespace, base: Path) -> int:
+    from modelplane.commands.down import TeardownRefused, down
+
+    if args.stack not in deployed_stacks(base.parent):
+        print(f"stack {args.stack} was not rehearsed on this control plane: nothing to tear down", file=sys.stderr)
+        return EXIT_FAILED
+    project = base / "project"
+    try:
+        sys.stdout.write(down(args.stack, project, purge=args.purge, confirm=args.confirm, env=engine_env(base),
+                              say=lambda line: print(line, flush=True)))
+    except (TeardownRefused, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (auto.CommandError, RuntimeError) as exc:
+        print(f"error: the teardown stopped: {str(exc)[-4000:]}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from harness.controlplane import STATE
 
     parser = argparse.ArgumentParser(prog="python -m harness.rehearsal",
                                      description="the stack's pulumi up, rehearsed on the loopback control plane")
     parser.add_argument("--stack", required=True)
+    parser.add_argument("--down", action="store_true", help="tear the rehearsed stack down (modelplane down)")
+    parser.add_argument("--purge", action="store_true")
+    parser.add_argument("--confirm")
     args = parser.parse_args(argv)
     if not STATE.exists():
         print("no control plane is up: run `make controlplane-up` first", file=sys.stderr)
@@ -272,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
               "empty one; nothing was changed", file=sys.stderr)
         return EXIT_FAILED
     base = stacks / args.stack
+    if args.down:
+        return _down(args, base)
     try:
         rehearsal = Rehearsal.open(args.stack, base, Path(state["kubeconfig"]), echo=True)
     except ConfigError as exc:

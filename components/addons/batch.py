@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from components.addon import AddonConfig
 from components.base import DnsLabel, HttpUrl
+from components.names import HELM_KEEP
 from components.secrets import SecretRef
 
 MINIO_SECRET = "minio-root"
@@ -34,7 +35,9 @@ def minio_values(browser_url: str | None = None, storage_class: str | None = Non
     values: dict = {
         "mode": "standalone",
         "existingSecret": MINIO_SECRET,
-        "persistence": {"size": "20Gi", **({"storageClass": storage_class} if storage_class else {})},
+        # the chart templates its volume claim: kept when the release is uninstalled (MP043)
+        "persistence": {"size": "20Gi", "annotations": HELM_KEEP,
+                        **({"storageClass": storage_class} if storage_class else {})},
         # one pod on one ReadWriteOnce volume: stop it before its successor starts (MP036)
         "deploymentUpdate": {"type": "Recreate"},
         "resources": {"requests": {"cpu": "250m", "memory": "1Gi"}},

@@ -130,6 +130,23 @@ def _upgrade_plan(args: argparse.Namespace) -> int:
     return plan.exit_code
 
 
+def _down(args: argparse.Namespace) -> int:
+    from pulumi import automation as auto
+
+    from modelplane.commands.down import EXIT_FAILED, TeardownRefused, down
+
+    try:
+        sys.stdout.write(down(args.stack, Path(args.root), purge=args.purge, confirm=args.confirm))
+    except TeardownRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (auto.CommandError, RuntimeError) as exc:
+        print(f"error: the teardown stopped: {str(exc)[-4000:]}\nwhat is deleted stays deleted; run it again to "
+              "go on", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
 def _charts(args: argparse.Namespace) -> int:
     import tarfile
 
@@ -221,6 +238,13 @@ def main(argv: list[str] | None = None) -> int:
     upgrade.add_argument("--from", dest="ref", required=True, help="the git ref the cluster runs now (N)")
     upgrade.add_argument("--format", choices=("text", "json"), default="text")
     upgrade.set_defaults(func=_upgrade_plan)
+    teardown = sub.add_parser("down", help="tear the stack down in reverse install order, keeping its data, CRDs "
+                                            "and tenant namespaces unless purged; prod needs --confirm prod")
+    _stack_arguments(teardown)
+    teardown.add_argument("--purge", action="store_true", help="delete the kept data, CRDs and tenant namespaces too "
+                                                               "(needs --confirm STACK)")
+    teardown.add_argument("--confirm", help="the stack's name again: needed by --purge and by a production stack")
+    teardown.set_defaults(func=_down)
     diff = sub.add_parser("diff", help="what changes between two rendered plans (e.g. before/after a promotion)")
     diff.add_argument("old", help="a render output directory")
     diff.add_argument("new", help="a render output directory")

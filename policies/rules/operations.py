@@ -236,3 +236,33 @@ def minio_console_url(ctx: Context):
         if routed and not environment.get("MINIO_BROWSER_REDIRECT_URL"):
             yield Violation(f"Helm release {r.name}", f"the console is routed under {MINIO_PREFIX} but "
                             "values.environment has no MINIO_BROWSER_REDIRECT_URL", r.urn)
+
+
+# chart -> (values path of a templated object's annotations, the switch that templates it, what its deletion loses)
+KEEP_ON_UNINSTALL = {
+    "seldon-core-operator": ("crd.annotations", "crd.create",
+                             "the SeldonDeployment CRD, and with it every tenant's models"),
+    "minio": ("persistence.annotations", "persistence.enabled", "the MinIO volume claim, and the buckets on it"),
+}
+CRD_KEEP_SWITCH = {"argo-cd": "crds.keep", "argo-workflows": "crds.keep"}
+
+
+@rule("MP043", "Uninstalling a release keeps its CRDs and its data", severity="high",
+      rationale="Helm deletes what a chart templates when its release is uninstalled (by `modelplane down`, or a "
+                "removed add-on). A templated CRD takes every object of its kind with it, tenants' models "
+                "included; a templated volume claim takes its volume.",
+      fix="Annotate the templated object with helm.sh/resource-policy: keep through the chart's values "
+          "(seldon-core-operator crd.annotations, minio persistence.annotations), and leave crds.keep on.")
+def uninstall_keeps_data(ctx: Context):
+    for chart, (annotations_path, switch, loses) in KEEP_ON_UNINSTALL.items():
+        for r in ctx.releases_of(chart):
+            values = release_values(ctx.charts, r.inputs)
+            templated = get(values, switch) is not False and not get(values, "persistence.existingClaim")
+            if templated and (get(values, annotations_path) or {}).get("helm.sh/resource-policy") != "keep":
+                yield Violation(f"Helm release {r.name}", f"values.{annotations_path} has no helm.sh/resource-policy: "
+                                f"keep: uninstalling the release deletes {loses}", r.urn)
+    for chart, switch in CRD_KEEP_SWITCH.items():
+        for r in ctx.releases_of(chart):
+            if get(release_values(ctx.charts, r.inputs), switch) is False:
+                yield Violation(f"Helm release {r.name}", f"values.{switch} is false: uninstalling the release "
+                                "deletes its CRDs and every object of their kinds", r.urn)

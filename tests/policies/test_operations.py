@@ -39,7 +39,8 @@ def without(plan: dict, *, types: tuple[str, ...] = (), secret: str | None = Non
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_committed_stacks_pass_the_day_two_rules(rendered, stack):
     plan = plan_of(rendered, stack)
-    for rule_id in ("MP019", "MP021", "MP035", "MP036", "MP037", "MP038", "MP039", "MP040", "MP041", "MP042"):
+    for rule_id in ("MP019", "MP021", "MP035", "MP036", "MP037", "MP038", "MP039", "MP040", "MP041", "MP042",
+                    "MP043"):
         found = RULES[rule_id](context(plan, stack, charts=True))
         if rule_id == "MP038" and stack in ("local", "dev"):
             # the demo security setup (no own certificates) reads its password once: advisory in local/dev
@@ -95,6 +96,8 @@ def test_mp038_prod_before_the_security_job_kept_a_rotated_password_in_its_secre
     ("MP041", "local", "argo-workflows", ("workflow",), "writes a workflow Role and RoleBinding into default"),
     ("MP021", "dev", "prometheus", ("coreDns",), "GKE runs kube-dns"),
     ("MP042", "local", "minio", ("environment",), "no MINIO_BROWSER_REDIRECT_URL"),
+    ("MP043", "prod", "minio", ("persistence", "annotations"), "deletes the MinIO volume claim"),
+    ("MP043", "local", "seldon-core", ("crd", "annotations"), "deletes the SeldonDeployment CRD"),
 ])
 def test_the_lower_day_two_defects_are_found_in_the_shape_before_their_fix(rendered, rule_id, stack, release, path,
                                                                           expected):
@@ -125,3 +128,11 @@ def test_mp019_volumes_that_do_not_wait_for_the_eks_storage_class_are_named(rend
     assert found == ["logging-opensearch (opensearch 3.1.0)", "minio (minio 5.4.0)",
                      "postgresql seldon-metadata", "prometheus (kube-prometheus-stack 77.0.0)"]
     assert RULES["MP019"](context(plan, charts=True)) == []
+
+
+def test_mp043_argo_charts_that_would_drop_their_crds_are_named(rendered):
+    plan = copy.deepcopy(plan_of(rendered, "prod"))
+    [argocd] = [r for r in plan["resources"] if r["type"] == HELM_RELEASE and r["name"] == "argocd"]
+    argocd["inputs"]["values"]["crds"] = {"keep": False}
+    [found] = RULES["MP043"](context(plan, charts=True))
+    assert found.message.startswith("values.crds.keep is false")

@@ -254,6 +254,11 @@ CASES = {
                   "MINIO_BROWSER_REDIRECT_URL": "http://localhost:8080/minio/"}})]),
               ctx(resources=[minio_route(), release("minio", "minio", values={"mode": "standalone"})]),
               "the console is routed under /minio/ but values.environment has no MINIO_BROWSER_REDIRECT_URL"),
+    "MP043": (ctx(resources=[release("seldon-core", "seldon-core-operator", "1.18.2", values={
+                  "crd": {"annotations": {"helm.sh/resource-policy": "keep"}}})], charts=True),
+              ctx(resources=[release("seldon-core", "seldon-core-operator", "1.18.2")], charts=True),
+              "values.crd.annotations has no helm.sh/resource-policy: keep: uninstalling the release deletes the "
+              "SeldonDeployment CRD"),
     "MP034": (ctx(resources=[facts(podSecurityEnforce="baseline")], tenants=[tenant("team-a")]),
               ctx(resources=[facts(podSecurityEnforce="privileged")], tenants=[tenant("team-a")]),
               "podSecurityEnforce: privileged: tenant namespaces (team-a) admit privileged"),
