@@ -107,7 +107,11 @@ class Kube:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise KubeError(0, f"cannot reach the Kubernetes API at {self.api.configuration.host}: "
                                f"{type(exc).__name__}") from None
-        document = json.loads(data) if data else {}
+        try:
+            document = json.loads(data) if data else {}
+        except json.JSONDecodeError:
+            # a path the server does not serve (a kind whose CRD is gone) answers in plain text
+            document = {"message": data.decode(errors="replace").strip()}
         if not 200 <= response.status < 300:
             message = document.get("message") if isinstance(document, dict) else None
             raise KubeError(response.status, message or f"HTTP {response.status}",

@@ -99,20 +99,31 @@ def _offboard(tenant: str, kubeconfig: Path | None, say: Callable[[str], None]) 
     return True
 
 
-def _delete_crds(kube: Kube, groups: list[str], say: Callable[[str], None]) -> list[str]:
+def _delete_crds(kube: Kube, groups: list[str], say: Callable[[str], None], timeout: float = 120) -> list[str]:
+    """Delete the CRDs of `groups` and wait until the server has deleted every object of their kinds."""
+    import time
+
     from kubernetes import client
 
     api = client.ApiextensionsV1Api(kube.api)
-    deleted = []
-    for crd in api.list_custom_resource_definition().items:
-        if crd.spec.group in groups:
-            try:
-                api.delete_custom_resource_definition(crd.metadata.name)
-            except client.ApiException as exc:
-                if exc.status != 404:
-                    raise KubeError(exc.status, str(exc.reason)) from None
-            say(f"deleted CustomResourceDefinition {crd.metadata.name} and every object of its kind")
-            deleted.append(crd.metadata.name)
+
+    def present() -> list[str]:
+        return [c.metadata.name for c in api.list_custom_resource_definition().items if c.spec.group in groups]
+
+    deleted = present()
+    for name in deleted:
+        try:
+            api.delete_custom_resource_definition(name)
+        except client.ApiException as exc:
+            if exc.status != 404:
+                raise KubeError(exc.status, str(exc.reason)) from None
+        say(f"deleted CustomResourceDefinition {name} and every object of its kind")
+    deadline = time.monotonic() + timeout
+    while (left := present()) and time.monotonic() < deadline:
+        time.sleep(1)
+    if left:
+        raise RuntimeError(f"CRDs still terminating after {timeout:.0f} s (their objects' finalizers wait for an "
+                           f"operator that is gone?): {', '.join(left)}")
     return deleted
 
 
