@@ -71,6 +71,18 @@ def test_the_newcomer_steps_bring_a_stack_up_and_a_second_run_changes_nothing(tm
         other = make(state, "up", "STACK=dev", "CLUSTER=controlplane")
         assert other.returncode != 0 and "holds stack local already" in other.stderr
         assert writes(workdir) == before, "a second stack reached the cluster"
+
+        # make down keeps the data and says how to delete it; make up brings the rest back around it
+        torn = make(state, "down", "STACK=local", "CLUSTER=controlplane")
+        assert torn.returncode == 0, (torn.stdout + torn.stderr)[-4000:]
+        assert "local is down" in torn.stdout and "postgresql metadata-postgresql: data" in torn.stdout
+        assert "make down STACK=local PURGE=1 CONFIRM=local" in torn.stdout
+        before = writes(workdir)
+        unconfirmed = make(state, "down", "STACK=local", "CLUSTER=controlplane", "PURGE=1")
+        assert unconfirmed.returncode != 0 and "add --confirm local" in unconfirmed.stderr
+        assert writes(workdir) == before, "an unconfirmed purge reached the cluster"
+        back = make(state, "up", "STACK=local", "CLUSTER=controlplane")
+        assert back.returncode == 0 and "modelplane drift: exit 0 (no drift)" in back.stdout
     finally:
         down = make(state, "controlplane-down")
     assert down.returncode == 0 and not workdir.exists()
