@@ -13,8 +13,6 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from components.errors import ConfigError
-from modelplane.engine.render import render
 from modelplane.plan.upgrade import UpgradePlan, upgrade_plan
 from modelplane.plan.upstream import charts_dir, crds_dir
 
@@ -45,27 +43,30 @@ def render_at(root: Path, ref: str, stack: str, scratch: Path) -> dict:
     tree.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as opened:
         opened.extractall(tree, filter="data")
+    return render_tree(tree, stack, scratch / "render", f"--from {ref}: stack {stack!r} does not render at {sha[:12]}")
+
+
+def render_tree(tree: Path, stack: str, out: Path, failure: str) -> dict:
+    """The plan of `stack` in the checkout at `tree`, rendered by that checkout's own code (a subprocess with
+    the tree first on the path), with this run's CRD and chart data."""
     env = {**os.environ, "PYTHONPATH": str(tree), "MODELPLANE_CRDS": str(crds_dir())}
     charts = charts_dir()
     if charts:
         env["MODELPLANE_CHARTS"] = str(charts)
-    out = scratch / "render"
     run = subprocess.run([sys.executable, "-c", "import sys; from modelplane.commands.cli import main; "
                           "sys.exit(main(sys.argv[1:]))", "render", "--stack", stack, "--out", str(out),
                           "--root", str(tree)], cwd=tree, env=env, capture_output=True, text=True, timeout=600)
     if run.returncode != 0:
-        raise UpgradeInputError(f"--from {ref}: stack {stack!r} does not render at {sha[:12]} (exit "
-                                f"{run.returncode}):\n{(run.stderr or run.stdout).strip()[-3000:]}")
+        raise UpgradeInputError(f"{failure} (exit {run.returncode}):\n{(run.stderr or run.stdout).strip()[-3000:]}")
     return json.loads((out / "plan.json").read_text())
 
 
 def plan_upgrade(stack: str, ref: str, root: Path) -> UpgradePlan:
+    """REF's plan against the working tree at `root`, each rendered by its own code."""
     with tempfile.TemporaryDirectory(prefix="modelplane-upgrade.") as scratch:
         old = render_at(root, ref, stack, Path(scratch))
-    try:
-        new = render(stack, root).plan
-    except ConfigError as exc:
-        raise UpgradeInputError(f"the working tree: {exc}") from None
+        new = render_tree(root, stack, Path(scratch) / "render-working-tree",
+                          f"the working tree: stack {stack!r} does not render")
     return upgrade_plan(old, new)
 
 
