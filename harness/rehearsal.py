@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from pulumi import automation as auto
 
 from components.config import CHART_SOURCE_ENV
 from components.errors import ConfigError
+from components.names import REPO_ROOT
 from components.namespaces import SELDON_SYSTEM
 from components.stack import tenants_path
 from components.tenants import load_tenants
@@ -100,6 +102,8 @@ class Rehearsal:
     plan: dict
     operators: StandInOperators
     echo: bool = False
+    # the checkout whose program, code and stacks run (another than this one: an upgrade's N or N+1)
+    tree: Path = REPO_ROOT
     preview: auto.PreviewResult | None = None
     platform_up: auto.UpResult | None = None
     up: auto.UpResult | None = None
@@ -108,17 +112,29 @@ class Rehearsal:
 
     @classmethod
     def open(cls, stack: str, base: Path, kubeconfig: Path, *, stacks: Path | None = None,
-             passphrase: str | None = None, echo: bool = False) -> Rehearsal:
+             passphrase: str | None = None, echo: bool = False, tree: Path | None = None) -> Rehearsal:
         """Everything but the engine's runs. The stack is rendered (and so validated) before the stand-in
-        operators start or anything reaches the cluster."""
+        operators start or anything reaches the cluster. With `tree`, that checkout's program, code and stacks
+        run instead of this one's."""
         charts = write_standin_charts(base / "charts")
-        project = scratch_project(base / "project", kubeconfig=kubeconfig, stacks=stacks)
-        env = engine_env(base, passphrase, **{CHART_SOURCE_ENV: str(charts)})
-        plan = render_plan(stack, project, charts)
+        foreign = tree is not None and tree.resolve() != REPO_ROOT.resolve()
+        project = scratch_project(base / "project", kubeconfig=kubeconfig,
+                                  stacks=stacks or (tree / "stacks" if foreign else None),
+                                  program=tree / "pulumi" if foreign else None)
+        code = {"PYTHONPATH": str(tree)} if foreign else {}
+        env = engine_env(base, passphrase, **{CHART_SOURCE_ENV: str(charts)}, **code)
+        plan = render_plan(stack, project, charts, tree if foreign else None)
         operators = StandInOperators(kubeconfig)
         operators.start()
         return cls(stack, kubeconfig, project, charts, env, open_stack(stack, project, env), plan, operators,
-                   echo)
+                   echo, tree if foreign else REPO_ROOT)
+
+    def follow_tree(self) -> None:
+        """The tree's stacks (as they are now) into the project, in their existing-cluster form, and its plan."""
+        foreign = self.tree != REPO_ROOT
+        scratch_project(self.project, kubeconfig=self.kubeconfig, stacks=self.tree / "stacks",
+                        program=self.tree / "pulumi" if foreign else None)
+        self.plan = render_plan(self.stack, self.project, self.charts, self.tree if foreign else None)
 
     def say(self, line: str) -> None:
         self.output.append(line)
@@ -186,7 +202,7 @@ class Rehearsal:
 
     def render(self) -> dict:
         """`modelplane render` of the same project and chart source: the plan the engine is held to."""
-        return render_plan(self.stack, self.project, self.charts)
+        return render_plan(self.stack, self.project, self.charts, self.tree if self.tree != REPO_ROOT else None)
 
     def drift(self, *args: str) -> int:
         """`modelplane drift` of this stack's project, chart source and cluster."""
@@ -204,11 +220,19 @@ class Rehearsal:
         self.operators.stop()
 
 
-def render_plan(stack: str, project: Path, charts: Path) -> dict:
-    from modelplane.engine.render import render
-
+def render_plan(stack: str, project: Path, charts: Path, tree: Path | None = None) -> dict:
+    """`modelplane render` of the project's stack with the chart source `charts`: by this checkout's code, or
+    by `tree`'s in a subprocess."""
     with environment(**{CHART_SOURCE_ENV: str(charts)}):
-        return render(stack, root=project).plan
+        if tree is None:
+            from modelplane.engine.render import render
+
+            return render(stack, root=project).plan
+        from modelplane.commands.upgrade import render_tree
+
+        with tempfile.TemporaryDirectory(prefix="modelplane-rehearsal.") as scratch:
+            return render_tree(tree, stack, Path(scratch) / "render", f"stack {stack!r} does not render at {tree}",
+                               root=project)
 
 
 def _changes(result: auto.UpResult | None) -> str:

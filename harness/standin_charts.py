@@ -45,18 +45,27 @@ def _store() -> ChartStore | None:
 
 def write_standin_charts(dest: Path) -> Path:
     """`<chart>-<version>.tgz` in `dest` for every pinned chart: a chart source directory."""
+    for pin in CHARTS.values():
+        write_standin_chart(dest, pin.chart, pin.version, pin.app_version)
+    return dest
+
+
+def write_standin_chart(dest: Path, chart: str, version: str, app_version: str,
+                        defaults_of: str | None = None) -> Path:
+    """One stand-in chart; its values.yaml is the chart data's of `version` (or of `defaults_of`, the version an
+    upgrade test moves from, when the chart data has no folder for `version`)."""
     dest.mkdir(parents=True, exist_ok=True)
     store = _store()
-    for pin in CHARTS.values():
-        defaults = store.folder(pin.chart, pin.version) / "values.yaml" if store else None
-        chart = {"apiVersion": "v2", "name": pin.chart, "version": pin.version, "appVersion": pin.app_version,
-                 "description": "modelplane test stand-in: records the values Helm received"}
-        with tarfile.open(chart_archive(str(dest), pin.chart, pin.version), "w:gz") as archive:
-            _add(archive, f"{pin.chart}/Chart.yaml", yaml.safe_dump(chart))
-            _add(archive, f"{pin.chart}/templates/values-record.yaml", yaml.safe_dump(_record_template()))
-            if defaults and defaults.is_file():
-                _add(archive, f"{pin.chart}/values.yaml", defaults.read_text())
-    return dest
+    defaults = store.folder(chart, defaults_of or version) / "values.yaml" if store else None
+    meta = {"apiVersion": "v2", "name": chart, "version": version, "appVersion": app_version,
+            "description": "modelplane test stand-in: records the values Helm received"}
+    path = Path(chart_archive(str(dest), chart, version))
+    with tarfile.open(path, "w:gz") as archive:
+        _add(archive, f"{chart}/Chart.yaml", yaml.safe_dump(meta))
+        _add(archive, f"{chart}/templates/values-record.yaml", yaml.safe_dump(_record_template()))
+        if defaults and defaults.is_file():
+            _add(archive, f"{chart}/values.yaml", defaults.read_text())
+    return path
 
 
 def helm_coalesce(defaults: dict, values: dict) -> dict:

@@ -46,16 +46,16 @@ def render_at(root: Path, ref: str, stack: str, scratch: Path) -> dict:
     return render_tree(tree, stack, scratch / "render", f"--from {ref}: stack {stack!r} does not render at {sha[:12]}")
 
 
-def render_tree(tree: Path, stack: str, out: Path, failure: str) -> dict:
-    """The plan of `stack` in the checkout at `tree`, rendered by that checkout's own code (a subprocess with
-    the tree first on the path), with this run's CRD and chart data."""
+def render_tree(tree: Path, stack: str, out: Path, failure: str, root: Path | None = None) -> dict:
+    """The plan of `stack` in the checkout at `tree` (or its stacks under `root`), rendered by that checkout's
+    own code (a subprocess with the tree first on the path), with this run's CRD and chart data."""
     env = {**os.environ, "PYTHONPATH": str(tree), "MODELPLANE_CRDS": str(crds_dir())}
     charts = charts_dir()
     if charts:
         env["MODELPLANE_CHARTS"] = str(charts)
     run = subprocess.run([sys.executable, "-c", "import sys; from modelplane.commands.cli import main; "
                           "sys.exit(main(sys.argv[1:]))", "render", "--stack", stack, "--out", str(out),
-                          "--root", str(tree)], cwd=tree, env=env, capture_output=True, text=True, timeout=600)
+                          "--root", str(root or tree)], cwd=tree, env=env, capture_output=True, text=True, timeout=600)
     if run.returncode != 0:
         raise UpgradeInputError(f"{failure} (exit {run.returncode}):\n{(run.stderr or run.stdout).strip()[-3000:]}")
     return json.loads((out / "plan.json").read_text())
