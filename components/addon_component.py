@@ -8,6 +8,7 @@ from contextvars import ContextVar
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.chart_crds import crds_in_archive
 from components.dicts import deep_merge
 from components.names import chart_archive
 from components.versions import ChartPin
@@ -42,15 +43,24 @@ class HelmAddon(pulumi.ComponentResource):
         else:
             merged = pulumi.Output.from_input(values).apply(lambda v: deep_merge(v, overrides or {}))
         source = CHART_SOURCE.get()
+        archive = chart_archive(source, pin.chart, pin.version) if source else None
+        self.crds = [
+            k8s.apiextensions.v1.CustomResourceDefinition(
+                f"{name}-{crd['metadata']['name']}", metadata=crd["metadata"], spec=crd["spec"],
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True))
+            for crd in (crds_in_archive(archive) if archive else [])
+        ]
         self.release = k8s.helm.v3.Release(
             name,
             name=release_name or name,
-            chart=chart_archive(source, pin.chart, pin.version) if source else pin.chart,
+            chart=archive or pin.chart,
             version=pin.version,
             repository_opts=None if source else k8s.helm.v3.RepositoryOptsArgs(repo=pin.repository),
             namespace=namespace,
             values=merged,
             create_namespace=False,
+            # the crds/ folders are applied above, first, on every upgrade (Helm would skip them)
+            skip_crds=bool(self.crds),
             # wait for the chart's Deployments/CRDs so dependents never race the install
             skip_await=False,
             atomic=True,
@@ -58,7 +68,7 @@ class HelmAddon(pulumi.ComponentResource):
             timeout=900,
             # what the component waits for, the release waits for: a component's depends_on does not reach
             # the children its constructor registers, and the release's pods mount those Secrets
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*(depends_on or []), *_depends_on(opts)]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*(depends_on or []), *_depends_on(opts), *self.crds]),
         )
         self.register_outputs({"status": self.release.status})
 

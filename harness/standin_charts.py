@@ -18,9 +18,13 @@ import yaml
 from components.names import chart_archive
 from components.versions import CHARTS
 from modelplane.plan.charts import ChartStore
-from modelplane.plan.upstream import charts_dir
+from modelplane.plan.upstream import YAML_LOADER, charts_dir, crds_dir
 
 RECORD_SUFFIX = "-values"
+# chart -> (its crds/ folder, the ../shared/crds files that come from there, as their README says)
+CRDS_FOLDER_FILES = {"kube-prometheus-stack": ("charts/crds/crds", ("prometheus-podmonitors.yaml",
+                                                                    "prometheus-prometheusrules.yaml",
+                                                                    "prometheus-servicemonitors.yaml"))}
 RECORD_LABEL = "modelplane.io/stand-in-chart"
 
 
@@ -51,21 +55,32 @@ def write_standin_charts(dest: Path) -> Path:
 
 
 def write_standin_chart(dest: Path, chart: str, version: str, app_version: str,
-                        defaults_of: str | None = None) -> Path:
+                        defaults_of: str | None = None, crds: list[dict] | None = None) -> Path:
     """One stand-in chart; its values.yaml is the chart data's of `version` (or of `defaults_of`, the version an
-    upgrade test moves from, when the chart data has no folder for `version`)."""
+    upgrade test moves from, when the chart data has no folder for `version`), its crds/ folder the CRDs the
+    real chart keeps there (`crds`, default: the upstream CRD files of CRDS_FOLDER_FILES)."""
     dest.mkdir(parents=True, exist_ok=True)
     store = _store()
     defaults = store.folder(chart, defaults_of or version) / "values.yaml" if store else None
     meta = {"apiVersion": "v2", "name": chart, "version": version, "appVersion": app_version,
             "description": "modelplane test stand-in: records the values Helm received"}
+    folder, _ = CRDS_FOLDER_FILES.get(chart, ("crds", ()))
     path = Path(chart_archive(str(dest), chart, version))
     with tarfile.open(path, "w:gz") as archive:
         _add(archive, f"{chart}/Chart.yaml", yaml.safe_dump(meta))
         _add(archive, f"{chart}/templates/values-record.yaml", yaml.safe_dump(_record_template()))
         if defaults and defaults.is_file():
             _add(archive, f"{chart}/values.yaml", defaults.read_text())
+        for crd in upstream_folder_crds(chart) if crds is None else crds:
+            _add(archive, f"{chart}/{folder}/{crd['metadata']['name']}.yaml", yaml.safe_dump(crd, sort_keys=False))
     return path
+
+
+def upstream_folder_crds(chart: str) -> list[dict]:
+    """The upstream CRDs (../shared/crds) the pinned chart keeps in a crds/ folder."""
+    _, files = CRDS_FOLDER_FILES.get(chart, ("", ()))
+    return [d for name in files for d in yaml.load_all((crds_dir() / name).read_text(), Loader=YAML_LOADER)
+            if d and d.get("kind") == "CustomResourceDefinition"]
 
 
 def helm_coalesce(defaults: dict, values: dict) -> dict:

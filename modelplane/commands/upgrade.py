@@ -79,7 +79,11 @@ def text_report(stack: str, ref: str, plan: UpgradePlan) -> str:
         lines += [f"           {f}" for f in step.fields]
         if step.at_risk:
             lines.append(f"           AT RISK: {step.at_risk}")
+    if plan.order:
+        lines.append("order:")
+        lines += [f"  {line}" for line in plan.order]
     lines += plan.refusals
+    lines += [f"NOTICE: {n}" for n in plan.notices]
     verdict = "nothing at risk (exit 0)" if plan.exit_code == 0 else \
         f"{len(plan.attention)} item(s) need attention (exit 2)"
     return "\n".join([*lines, verdict]) + "\n"
@@ -87,6 +91,6 @@ def text_report(stack: str, ref: str, plan: UpgradePlan) -> str:
 
 def json_report(stack: str, ref: str, plan: UpgradePlan) -> str:
     return json.dumps({"stack": stack, "from": ref, "exitCode": plan.exit_code, "refusals": plan.refusals,
-                       "attention": plan.attention,
+                       "order": plan.order, "notices": plan.notices, "attention": plan.attention,
                        "steps": [{"op": s.op, "type": s.type, "name": s.name, "urn": s.urn, "fields": s.fields,
                                   "atRisk": s.at_risk} for s in plan.steps]}, indent=2) + "\n"

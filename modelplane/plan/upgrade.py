@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from components.chart_crds import CHARTS_WITH_CRDS_FOLDER
 from components.names import chart_name
 from modelplane.plan.diff import Change, diff_plans
 from modelplane.plan.document import HELM_RELEASE, is_kubernetes_object
@@ -38,13 +39,15 @@ FORCING: dict[str, tuple[str, ...]] = {
 }
 KUBERNETES_FORCING = ("metadata.name", "metadata.namespace", "apiVersion", "kind")
 ZALANDO = "kubernetes:acid.zalan.do/v1:postgresql"
+CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
 # resources whose replacement or deletion loses data
 STATEFUL_TYPES = {"kubernetes:core/v1:PersistentVolumeClaim": "its volume", ZALANDO: "the database (Zalando)",
                   "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch": "the request logs (ECK)",
                   "aws:rds/instance:Instance": "the database (RDS)",
                   "gcp:sql/databaseInstance:DatabaseInstance": "the database (Cloud SQL)",
                   "aws:s3/bucket:Bucket": "the bucket's objects", "kubernetes:core/v1:Namespace":
-                  "every object in the namespace, tenants' included"}
+                  "every object in the namespace, tenants' included",
+                  CRD: "every object of its kind, tenants' included"}
 STATEFUL_CHARTS = {"opensearch": "the request logs", "minio": "the buckets", "kube-prometheus-stack": "the metrics"}
 # charts upstream upgrades one minor version at a time
 ONE_MINOR_AT_A_TIME = {"base": "Istio", "istiod": "Istio", "gateway": "Istio", "cni": "Istio",
@@ -65,10 +68,13 @@ class Step:
 class UpgradePlan:
     steps: list[Step]
     refusals: list[str]
+    order: list[str] = field(default_factory=list)  # what must happen before what, and why
+    notices: list[str] = field(default_factory=list)  # what the engine will not do and the user must
 
     @property
     def attention(self) -> list[str]:
-        return [*self.refusals, *(f"{s.op} {s.type} {s.name}: {s.at_risk}" for s in self.steps if s.at_risk)]
+        return [*self.refusals, *self.notices,
+                *(f"{s.op} {s.type} {s.name}: {s.at_risk}" for s in self.steps if s.at_risk)]
 
     @property
     def exit_code(self) -> int:
@@ -99,22 +105,39 @@ def _volume_fields(resource: dict, fields: list[str]) -> list[str]:
     return [f for f in fields if any(_path(f).startswith(p) for p in prefixes)]
 
 
-def _risk(op: str, resource: dict, fields: list[str]) -> str | None:
-    kind = resource["type"]
+def _risk(op: str, resource: dict, fields: list[str], old: dict | None = None) -> str | None:
+    kind, options = resource["type"], resource.get("options") or {}
     lost = STATEFUL_TYPES.get(kind)
     if kind == HELM_RELEASE:
         lost = STATEFUL_CHARTS.get(chart_name(resource["inputs"]))
     if kind == "kubernetes:apps/v1:StatefulSet" and (resource["inputs"].get("spec") or {}).get("volumeClaimTemplates"):
         lost = "its pods' volumes"
+    if op == "delete" and options.get("retainOnDelete"):
+        return None  # the engine forgets it and leaves it in place
     if op in ("replace", "delete") and lost:
         return f"{'replacing' if op == 'replace' else 'deleting'} it loses {lost}"
-    if op in ("replace", "delete") and (resource.get("options") or {}).get("protect"):
+    if op in ("replace", "delete") and options.get("protect"):
         return "it is protected: the engine refuses until `protect` is lifted"
+    if op == "update" and kind == CRD and old is not None:
+        dropped = unserved_versions(old["inputs"], resource["inputs"])
+        if dropped:
+            return (f"N+1 stops serving {', '.join(dropped)} of {resource['inputs']['metadata']['name']}, which the "
+                    "cluster may store objects at (status.storedVersions): the API server refuses to drop a stored "
+                    "version and objects stored at it become unreadable; migrate them to the storage version and "
+                    "trim status.storedVersions first")
     volume = _volume_fields(resource, fields) if op == "update" else []
     if volume:
         return (f"its volume settings change ({', '.join(_path(f) for f in volume)}): the operator or Helm cannot "
                 "change a volume in place; migrate the data first")
     return None
+
+
+def unserved_versions(old: dict, new: dict) -> list[str]:
+    """Versions a CRD serves at N and not at N+1: objects may be stored at any version N served."""
+    def served(inputs: dict) -> set[str]:
+        return {v["name"] for v in (inputs.get("spec") or {}).get("versions") or [] if v.get("served", True)}
+
+    return sorted(served(old) - served(new))
 
 
 _MINOR = re.compile(r"^v?(\d+)\.(\d+)")
@@ -143,10 +166,46 @@ def refusals(old: dict, new: dict) -> list[str]:
 def upgrade_plan(old: dict, new: dict) -> UpgradePlan:
     before = {r["urn"]: r for r in old["resources"]}
     after = {r["urn"]: r for r in new["resources"]}
-    steps = []
-    for change in diff_plans(old, new):
-        steps.append(_step(change, before.get(change.urn), after.get(change.urn)))
-    return UpgradePlan(steps, refusals(old, new))
+    steps = [_step(change, before.get(change.urn), after.get(change.urn)) for change in diff_plans(old, new)]
+    order = _crds_first(steps, after)
+    first = {urn for line, urn in order}
+    steps = [*(s for s in steps if s.urn in first), *(s for s in steps if s.urn not in first)]
+    return UpgradePlan(steps, refusals(old, new), [line for line, _ in order], _unmanaged_crds(old, new))
+
+
+def _crds_first(steps: list[Step], after: dict[str, dict]) -> list[tuple[str, str]]:
+    """CRD steps a changed release waits for: Helm would skip them (crds/ folders), the program applies them."""
+    crd_steps = {s.urn: s for s in steps if s.type == CRD and s.op != "delete"}
+    order = []
+    for step in steps:
+        if step.type != HELM_RELEASE or step.op == "delete":
+            continue
+        for dependency in after[step.urn].get("dependsOn") or []:
+            if dependency in crd_steps:
+                crd = crd_steps[dependency]
+                order.append((f"{crd.op} CRD {after[dependency]['inputs']['metadata']['name']} before release "
+                              f"{step.name} (Helm would not upgrade it: it is in the chart's crds/ folder)", crd.urn))
+    return order
+
+
+def _unmanaged_crds(old: dict, new: dict) -> list[str]:
+    """Releases whose chart keeps CRDs in crds/ move to another version while the plan does not apply them (no
+    chart source to read them from): Helm leaves the old CRDs in place."""
+    before = {r["urn"]: r["inputs"] for r in old["resources"] if r["type"] == HELM_RELEASE}
+    managed = {r.get("parent") for r in new["resources"] if r["type"] == CRD}
+    notices = []
+    for r in new["resources"]:
+        if r["type"] != HELM_RELEASE or r["urn"] not in before:
+            continue
+        if chart_name(r["inputs"]) not in CHARTS_WITH_CRDS_FOLDER:
+            continue
+        moved = str(before[r["urn"]].get("version")) != str(r["inputs"].get("version"))
+        if moved and r.get("parent") not in managed:
+            notices.append(f"release {r['name']}: {chart_name(r['inputs'])} {before[r['urn']].get('version')} -> "
+                           f"{r['inputs'].get('version')} keeps CRDs in crds/, which Helm does not upgrade, and no "
+                           "chart source lets modelplane apply them: apply the new chart's CRDs (kubectl apply "
+                           "--server-side -f <chart>/charts/crds/crds) before `pulumi up`, or set chartSource")
+    return notices
 
 
 def _step(change: Change, old: dict | None, new: dict | None) -> Step:
@@ -157,4 +216,4 @@ def _step(change: Change, old: dict | None, new: dict | None) -> Step:
     forcing = _forcing(new, change.fields)
     op = "replace" if forcing else "update"
     fields = [*forcing, *(f for f in change.fields if f not in forcing)]
-    return Step(op, change.type, change.name, change.urn, fields, _risk(op, new, change.fields))
+    return Step(op, change.type, change.name, change.urn, fields, _risk(op, new, change.fields, old))

@@ -6,6 +6,7 @@ Each case is committed in the clone, and so becomes the next case's N."""
 
 from __future__ import annotations
 
+import copy
 import re
 import subprocess
 
@@ -13,8 +14,10 @@ import pytest
 from kubernetes import client
 from pulumi import automation as auto
 
+from components.config import CHART_SOURCE_ENV
 from harness.controlplane import ADMIN, ControlPlane
-from harness.standin_charts import write_standin_chart
+from harness.rehearsal import environment
+from harness.standin_charts import upstream_folder_crds, write_standin_chart
 from modelplane.cluster.crds import load_crds
 from modelplane.cluster.kube import Kube
 from modelplane.commands.upgrade import plan_upgrade
@@ -25,6 +28,7 @@ from tests.modelplane.engine.conftest import DEFAULT_DYNAMIC_PROVIDER, Deploymen
 
 pytestmark = pytest.mark.skipif(not (REPO / ".git").exists(), reason="needs the git checkout")
 
+PODMONITORS = "podmonitors.monitoring.coreos.com"
 # the engine's operations, as upgrade-plan names them
 ENGINE_OPS = {auto.OpType.CREATE: "create", auto.OpType.UPDATE: "update", auto.OpType.DELETE: "delete",
               auto.OpType.REPLACE: "replace", auto.OpType.CREATE_REPLACEMENT: "replace",
@@ -134,3 +138,58 @@ def test_istio_two_minor_versions_ahead_is_refused(at_n):
     assert plan.exit_code == 2
     refused = " ".join(plan.refusals)
     assert len(plan.refusals) == 5 and "1.29.6 -> 1.31.0 skips a minor version" in refused
+
+
+def prometheus_crds(change) -> list[dict]:
+    crds = upstream_folder_crds("kube-prometheus-stack")
+    [podmonitors] = [c for c in crds if c["metadata"]["name"] == PODMONITORS]
+    change(podmonitors["spec"]["versions"])
+    return crds
+
+
+def bump_prometheus(at_n, old: str, new: str, change) -> UpgradePlan:
+    """kube-prometheus-stack `old` -> `new`, whose crds/ folder has the PodMonitor CRD changed by `change`."""
+    set_pin(at_n.tree, "kube-prometheus-stack", old, new)
+    write_standin_chart(at_n.charts, "kube-prometheus-stack", new, "3.5.0", defaults_of="77.0.0",
+                        crds=prometheus_crds(change))
+    with environment(**{CHART_SOURCE_ENV: str(at_n.charts)}):
+        return plan_upgrade("local", "HEAD", at_n.tree)
+
+
+def test_new_crds_helm_would_skip_are_applied_first_and_shown_first(at_n):
+    def add_v1alpha1(versions):
+        versions.append({**copy.deepcopy(versions[0]), "name": "v1alpha1", "storage": False})
+
+    plan = bump_prometheus(at_n, "77.0.0", "77.0.1", add_v1alpha1)
+    assert plan.exit_code == 0
+    assert plan.order == [f"update CRD {PODMONITORS} before release prometheus (Helm would not upgrade it: it is in "
+                          "the chart's crds/ folder)"]
+    assert [(s.op, s.name) for s in plan.steps] == [("update", f"prometheus-{PODMONITORS}"), ("update", "prometheus")]
+    events: list[auto.EngineEvent] = []
+    at_n.follow_tree()
+    at_n.engine.up(on_output=at_n.say, on_event=events.append)
+    done = [e.res_outputs_event.metadata.urn for e in events if e.res_outputs_event]
+    started = [e.resource_pre_event.metadata.urn for e in events if e.resource_pre_event]
+    crd, release = plan.steps[0].urn, plan.steps[1].urn
+    assert done.index(crd) < done.index(release) and started.index(release) > 0
+    served = client.ApiextensionsV1Api(at_n.api()).read_custom_resource_definition(PODMONITORS).spec.versions
+    assert [v.name for v in served] == ["v1", "v1alpha1"]
+    git(at_n.tree, "commit", "--quiet", "-am", "kube-prometheus-stack 77.0.1")
+
+
+def test_a_crd_that_drops_a_stored_version_is_named_and_the_server_refuses_it(at_n):
+    def keep_only_v1alpha1(versions):
+        versions[:] = [{**copy.deepcopy(versions[0]), "name": "v1alpha1", "storage": True}]
+
+    plan = bump_prometheus(at_n, "77.0.1", "77.0.2", keep_only_v1alpha1)
+    assert plan.exit_code == 2
+    [attention] = plan.attention
+    assert f"N+1 stops serving v1 of {PODMONITORS}, which the cluster may store objects at" in attention
+    at_n.follow_tree()
+    try:
+        with pytest.raises(auto.CommandError, match="must appear in spec.versions"):
+            at_n.engine.up(on_output=at_n.say)
+    finally:
+        git(at_n.tree, "checkout", "--", ".")
+    stored = client.ApiextensionsV1Api(at_n.api()).read_custom_resource_definition(PODMONITORS).status.stored_versions
+    assert stored == ["v1"]
