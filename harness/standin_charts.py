@@ -71,6 +71,10 @@ def write_standin_chart(dest: Path, chart: str, version: str, app_version: str,
         _add(archive, f"{chart}/templates/values-record.yaml", yaml.safe_dump(_record_template()))
         if defaults and defaults.is_file():
             _add(archive, f"{chart}/values.yaml", defaults.read_text())
+        if folder.startswith("charts/"):  # a subchart's crds/ folder: Helm needs the subchart's Chart.yaml
+            subchart = folder.split("/")[1]
+            _add(archive, f"{chart}/charts/{subchart}/Chart.yaml",
+                 yaml.safe_dump({"apiVersion": "v2", "name": subchart, "version": "0.0.0"}))
         for crd in upstream_folder_crds(chart) if crds is None else crds:
             _add(archive, f"{chart}/{folder}/{crd['metadata']['name']}.yaml", yaml.safe_dump(crd, sort_keys=False))
     return path
