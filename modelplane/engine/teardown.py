@@ -83,6 +83,8 @@ def _delete_retained(kube: Kube, plan: TeardownPlan, say: Callable[[str], None])
     deleted = []
     for resource in plan.retained:
         outputs = resource.get("outputs") or {}
+        if outputs.get("kind") == "CustomResourceDefinition":
+            continue  # deleted with the rest of their groups, then waited for (_delete_crds)
         obj = {"apiVersion": outputs.get("apiVersion"), "kind": outputs.get("kind"),
                "metadata": {k: v for k, v in (outputs.get("metadata") or {}).items() if k in ("name", "namespace")}}
         if kube.delete(obj):
@@ -136,6 +138,10 @@ def report(stack: str, done: Teardown, tenants: list[str]) -> str:
         lines.append(f"purged: {len(done.tenants_purged)} tenant namespace(s), {len(done.crds_deleted)} CRD(s), "
                      f"{len(done.retained_deleted)} object(s) Pulumi retains on delete")
         return "\n".join(lines) + "\n"
+    if done.plan.retained:
+        lines.append("left in the cluster, no longer in the state (Pulumi retains them on delete; the next `make up` "
+                     "adopts them):")
+        lines += [f"  {kind_of(r['urn'])} {name_of(r['urn'])}" for r in done.plan.retained]
     lines.append("kept (still in the stack's state: the next `make up` finds them unchanged):")
     lines += [f"  {k.type} {k.name}: {k.reason}" for k in done.plan.kept]
     lines.append("kept outside the state:")

@@ -79,3 +79,52 @@ def test_a_stateful_charts_volume_settings_are_named():
     new = release("minio", "minio", "5.4.0", {"persistence": {"size": "40Gi"}})
     [step] = upgrade_plan(plan(old), plan(new)).steps
     assert step.op == "update" and "values.persistence.size" in step.at_risk
+
+
+CRD_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+
+
+def crd(versions: list[tuple[str, bool, bool]], parent: str = "urn:addon::prometheus") -> dict:
+    r = resource(CRD_TYPE, "prometheus-podmonitors", {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "podmonitors.monitoring.coreos.com"},
+        "spec": {"group": "monitoring.coreos.com", "versions": [{"name": n, "served": served, "storage": storage}
+                                                               for n, served, storage in versions]}})
+    r["options"]["retainOnDelete"] = True
+    r["parent"] = parent
+    return r
+
+
+def prometheus(version: str, with_crds: bool = True) -> dict:
+    r = release("prometheus", "kube-prometheus-stack", version)
+    r["parent"] = "urn:addon::prometheus"
+    r["dependsOn"] = [crd([])["urn"]] if with_crds else []
+    return r
+
+
+def test_a_new_crd_version_is_applied_before_its_release_and_shown_first():
+    old = plan(prometheus("77.0.0"), crd([("v1", True, True)]))
+    new = plan(prometheus("77.0.1"), crd([("v1", True, True), ("v2", True, False)]))
+    result = upgrade_plan(old, new)
+    assert [(s.op, s.type) for s in result.steps] == [("update", CRD_TYPE), ("update", RELEASE)]
+    assert result.order == ["update CRD podmonitors.monitoring.coreos.com before release prometheus (Helm would not "
+                            "upgrade it: it is in the chart's crds/ folder)"]
+    assert result.exit_code == 0
+
+
+def test_a_version_no_longer_served_may_strand_stored_objects():
+    old = plan(prometheus("77.0.0"), crd([("v1beta1", True, False), ("v1", True, True)]))
+    new = plan(prometheus("78.0.0"), crd([("v1beta1", False, False), ("v1", True, True)]))
+    [crd_step, _] = upgrade_plan(old, new).steps
+    assert crd_step.at_risk.startswith("N+1 stops serving v1beta1 of podmonitors.monitoring.coreos.com")
+
+
+def test_a_crd_the_plan_stops_applying_is_left_in_place_not_at_risk():
+    result = upgrade_plan(plan(crd([("v1", True, True)])), plan())
+    assert [(s.op, s.at_risk) for s in result.steps] == [("delete", None)]
+
+
+def test_without_a_chart_source_a_moved_chart_with_a_crds_folder_is_a_notice():
+    result = upgrade_plan(plan(prometheus("77.0.0", with_crds=False)), plan(prometheus("77.0.1", with_crds=False)))
+    [notice] = result.notices
+    assert "keeps CRDs in crds/, which Helm does not upgrade" in notice and result.exit_code == 2
