@@ -24,6 +24,8 @@ RESOURCES = {
     ("apps/v1", "Deployment"): ("deployments", True),
     ("batch/v1", "Job"): ("jobs", True),
     ("storage.k8s.io/v1", "StorageClass"): ("storageclasses", False),
+    # the CRDs of charts' crds/ folders, which the program applies (components.chart_crds)
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"): ("customresourcedefinitions", False),
     # the platform's custom resources (the plans of the four stacks)
     ("acid.zalan.do/v1", "postgresql"): ("postgresqls", True),
     ("elasticsearch.k8s.elastic.co/v1", "Elasticsearch"): ("elasticsearches", True),
