@@ -8,9 +8,10 @@ refuses to delete what a remaining resource depends on.
 Kept by default, and left in the state so that the next `up` finds them unchanged: the data (volume
 claims, databases, search clusters, buckets), the generated credentials that open it and the Secrets
 made from them (a new password would not open the old database), the Namespaces that hold data
-(deleting a Namespace deletes every volume claim in it), protected resources, and everything those
-depend on. CRDs and tenant namespaces are not in the state at all: a teardown never deletes them
-unless purged.
+(deleting a Namespace deletes every volume claim in it), the CRDs the program applies (deleting one
+deletes every object of its kind), protected resources, and everything those depend on. The CRDs Helm
+installs and the tenant namespaces are not in the state at all: a teardown never deletes them unless
+purged.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from components.names import chart_name
 from modelplane.plan.document import HELM_RELEASE
-from modelplane.plan.upgrade import STATEFUL_CHARTS, STATEFUL_TYPES
+from modelplane.plan.upgrade import CRD, STATEFUL_CHARTS, STATEFUL_TYPES
 
 PHASES = ("models", "Seldon Deploy", "Seldon Core", "Knative", "Istio", "the rest")
 # the component (by type, or HelmAddon by name) whose subtree a phase deletes
@@ -113,7 +114,9 @@ def _keep_reasons(resources: list[dict]) -> dict[str, str]:
     reasons: dict[str, str] = {}
     credentials = {r["urn"] for r in resources if r["type"] in CREDENTIAL_TYPES}
     for r in resources:
-        if r["type"] in DATA_TYPES:
+        if r["type"] == CRD:
+            reasons[r["urn"]] = "a CRD: deleting it deletes every object of its kind, tenants' included"
+        elif r["type"] in DATA_TYPES:
             reasons[r["urn"]] = f"data: {DATA_TYPES[r['type']]}"
         elif r["urn"] in credentials:
             reasons[r["urn"]] = "a generated credential of the kept data (a new one would not open it)"

@@ -79,9 +79,9 @@ def test_down_keeps_the_data_in_order_then_up_adopts_it_then_purge_removes_it(lo
     plan = teardown_plan(before)
     kept = {k.urn for k in plan.kept}
     objects = [r for r in before if live_ref(r)]
-    retained = {r["urn"] for r in plan.retained}  # the charts' crds/ CRDs: forgotten by the engine, left in place
-    assert retained, "no CRD of a chart's crds/ folder in the state"
-    kept_uids = {r["urn"]: uid(kube, r) for r in objects if r["urn"] in kept | retained}
+    crds = {r["urn"] for r in before if r["type"].endswith(":CustomResourceDefinition")}  # of charts' crds/
+    assert crds and crds <= kept
+    kept_uids = {r["urn"]: uid(kube, r) for r in objects if r["urn"] in kept}
     assert all(kept_uids.values()) and len(kept_uids) >= 10
     extensions = client.ApiextensionsV1Api(local.api())
     crd_uids = {c.metadata.name: c.metadata.uid for c in extensions.list_custom_resource_definition().items}
@@ -91,14 +91,14 @@ def test_down_keeps_the_data_in_order_then_up_adopts_it_then_purge_removes_it(lo
     report = down("local", local.project, purge=False, confirm=None, env=local.env, say=local.say)
 
     # the keep-list: same objects, same uids; CRDs and tenant namespaces untouched
-    assert {urn: uid(kube, r) for r, urn in ((r, r["urn"]) for r in objects) if urn in kept | retained} == kept_uids
+    assert {urn: uid(kube, r) for r, urn in ((r, r["urn"]) for r in objects) if urn in kept} == kept_uids
     assert {c.metadata.name: c.metadata.uid for c in extensions.list_custom_resource_definition().items} == crd_uids
     assert {n: kube.get("v1", "Namespace", None, n)["metadata"]["uid"] for n in tenants} == tenants
     # the rest is gone, and the state holds exactly the kept resources and what holds them
-    gone = [r for r in objects if r["urn"] not in kept | retained]
+    gone = [r for r in objects if r["urn"] not in kept]
     assert gone and all(uid(kube, r) is None for r in gone)
     remaining = {r["urn"] for r in local.export()["resources"]}
-    assert kept <= remaining and not remaining & ({r["urn"] for r in gone} | retained)
+    assert kept <= remaining and not remaining & {r["urn"] for r in gone}
     # every delete the engine sent belongs to a phase no earlier than the one before it
     phases = plan.phase_of()
     refs = {ref: phases[r["urn"]] for r in before if r["urn"] in phases for ref in live_refs(r)}
@@ -111,7 +111,7 @@ def test_down_keeps_the_data_in_order_then_up_adopts_it_then_purge_removes_it(lo
     # a second up adopts what was kept: the same objects, never created again, nothing duplicated
     local.events.clear()
     local.run()
-    assert {urn: uid(kube, r) for r, urn in ((r, r["urn"]) for r in objects) if urn in kept | retained} == kept_uids
+    assert {urn: uid(kube, r) for r, urn in ((r, r["urn"]) for r in objects) if urn in kept} == kept_uids
     created = {e.resource_pre_event.metadata.urn for e in local.events
                if e.resource_pre_event and e.resource_pre_event.metadata.op.value in ("create", "replace")}
     assert not created & kept and created
