@@ -21,10 +21,11 @@ from modelplane.plan.charts import ChartStore
 from modelplane.plan.upstream import YAML_LOADER, charts_dir, crds_dir
 
 RECORD_SUFFIX = "-values"
-# chart -> (its crds/ folder, the ../shared/crds files that come from there, as their README says)
-CRDS_FOLDER_FILES = {"kube-prometheus-stack": ("charts/crds/crds", ("prometheus-podmonitors.yaml",
-                                                                    "prometheus-prometheusrules.yaml",
-                                                                    "prometheus-servicemonitors.yaml"))}
+# chart -> (the stand-in's crds/ folder, the ../shared/crds files the real chart keeps in one, as their README
+# says: kube-prometheus-stack's subchart charts/crds/crds/; a stand-in subchart would add its values to the
+# record, so the stand-in keeps them in its own crds/, which Helm treats the same way)
+CRDS_FOLDER_FILES = {"kube-prometheus-stack": (
+    "crds", ("prometheus-podmonitors.yaml", "prometheus-prometheusrules.yaml", "prometheus-servicemonitors.yaml"))}
 RECORD_LABEL = "modelplane.io/stand-in-chart"
 
 
@@ -71,10 +72,6 @@ def write_standin_chart(dest: Path, chart: str, version: str, app_version: str,
         _add(archive, f"{chart}/templates/values-record.yaml", yaml.safe_dump(_record_template()))
         if defaults and defaults.is_file():
             _add(archive, f"{chart}/values.yaml", defaults.read_text())
-        if folder.startswith("charts/"):  # a subchart's crds/ folder: Helm needs the subchart's Chart.yaml
-            subchart = folder.split("/")[1]
-            _add(archive, f"{chart}/charts/{subchart}/Chart.yaml",
-                 yaml.safe_dump({"apiVersion": "v2", "name": subchart, "version": "0.0.0"}))
         for crd in upstream_folder_crds(chart) if crds is None else crds:
             _add(archive, f"{chart}/{folder}/{crd['metadata']['name']}.yaml", yaml.safe_dump(crd, sort_keys=False))
     return path

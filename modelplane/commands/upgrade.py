@@ -62,12 +62,26 @@ def render_tree(tree: Path, stack: str, out: Path, failure: str, root: Path | No
 
 
 def plan_upgrade(stack: str, ref: str, root: Path) -> UpgradePlan:
-    """REF's plan against the working tree at `root`, each rendered by its own code."""
+    """REF's plan against the working tree at `root`, each rendered by its own code; refused when the working
+    tree's pins break a compatibility rule (components.versions, as the working tree's code states them)."""
     with tempfile.TemporaryDirectory(prefix="modelplane-upgrade.") as scratch:
         old = render_at(root, ref, stack, Path(scratch))
         new = render_tree(root, stack, Path(scratch) / "render-working-tree",
                           f"the working tree: stack {stack!r} does not render")
-    return upgrade_plan(old, new)
+    plan = upgrade_plan(old, new)
+    plan.refusals += [f"refused: N+1 breaks a compatibility rule: {p}" for p in compatibility_of(root)]
+    return plan
+
+
+def compatibility_of(tree: Path) -> list[str]:
+    """components.versions.compatibility_problems() of the checkout at `tree`, by its own code."""
+    run = subprocess.run([sys.executable, "-c", "import json; from components.versions import "
+                          "compatibility_problems; print(json.dumps(compatibility_problems()))"],
+                         cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True,
+                         timeout=120)
+    if run.returncode != 0:
+        raise UpgradeInputError(f"the working tree's pins cannot be read:\n{run.stderr.strip()[-2000:]}")
+    return json.loads(run.stdout)
 
 
 def text_report(stack: str, ref: str, plan: UpgradePlan) -> str:

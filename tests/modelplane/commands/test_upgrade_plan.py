@@ -71,3 +71,22 @@ def test_a_ref_that_does_not_render_is_an_error_and_a_volume_change_is_named(scr
     out = capsys.readouterr().out
     assert "update   kubernetes:acid.zalan.do/v1:postgresql metadata-postgresql" in out
     assert "AT RISK: its volume settings change (spec.volume.size)" in out
+
+
+def test_a_working_tree_that_does_not_render_is_an_error_naming_it(scratch_repo, capsys):
+    from tests.conftest import edit_stack
+
+    edit_stack(scratch_repo, "dev", lambda c: c["modelplane:cluster"].update(nodeCount=-1))
+    assert main(["upgrade-plan", "--stack", "dev", "--from", "HEAD", "--root", str(scratch_repo)]) == 1
+    err = capsys.readouterr().err
+    assert "the working tree: stack 'dev' does not render" in err and "nodeCount" in err
+
+
+def test_pins_that_break_a_compatibility_rule_are_refused(scratch_repo, capsys):
+    versions = scratch_repo / "components" / "versions.py"
+    pinned = '"seldon-core-operator", SELDON_REPO, "1.18.2", "1.18.2"'
+    assert pinned in versions.read_text()
+    versions.write_text(versions.read_text().replace(pinned, pinned.replace("1.18.2", "1.19.0")))
+    assert main(["upgrade-plan", "--stack", "local", "--from", "HEAD", "--root", str(scratch_repo)]) == 2
+    out = capsys.readouterr().out
+    assert "refused: N+1 breaks a compatibility rule: seldon-core: 1.19.0 is not 1.18.x" in out
