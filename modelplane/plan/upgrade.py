@@ -170,7 +170,8 @@ def upgrade_plan(old: dict, new: dict) -> UpgradePlan:
     order = _crds_first(steps, after)
     first = {urn for line, urn in order}
     steps = [*(s for s in steps if s.urn in first), *(s for s in steps if s.urn not in first)]
-    return UpgradePlan(steps, refusals(old, new), [line for line, _ in order], _unmanaged_crds(old, new))
+    lines = [line for line, _ in order] + _operators_first(steps, after)
+    return UpgradePlan(steps, refusals(old, new), lines, _unmanaged_crds(old, new))
 
 
 def _crds_first(steps: list[Step], after: dict[str, dict]) -> list[tuple[str, str]]:
@@ -186,6 +187,25 @@ def _crds_first(steps: list[Step], after: dict[str, dict]) -> list[tuple[str, st
                 order.append((f"{crd.op} CRD {after[dependency]['inputs']['metadata']['name']} before release "
                               f"{step.name} (Helm would not upgrade it: it is in the chart's crds/ folder)", crd.urn))
     return order
+
+
+def _operators_first(steps: list[Step], after: dict[str, dict]) -> list[str]:
+    """Changed custom resources that wait for a changed release (their operator): the engine upgrades the release
+    first, as the program orders it."""
+    releases = {s.urn: s for s in steps if s.type == HELM_RELEASE and s.op != "delete"}
+    lines = []
+    for step in steps:
+        resource = after.get(step.urn) or {}
+        if step.op == "delete" or not is_kubernetes_object(resource) or "/" not in resource["inputs"]["apiVersion"]:
+            continue
+        if step.type == CRD or resource["inputs"]["apiVersion"].split("/")[0].endswith(".k8s.io"):
+            continue
+        for dependency in resource.get("dependsOn") or []:
+            if dependency in releases:
+                operator = releases[dependency]
+                lines.append(f"{operator.op} release {operator.name} before {resource['inputs']['kind']} {step.name} "
+                             "(the operator before the objects it reconciles)")
+    return lines
 
 
 def _unmanaged_crds(old: dict, new: dict) -> list[str]:

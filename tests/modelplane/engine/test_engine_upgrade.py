@@ -84,6 +84,10 @@ def up_at_n_plus_1(deployment: Deployment) -> set[tuple[str, str]]:
     deployment.follow_tree()
     events: list[auto.EngineEvent] = []
     deployment.engine.up(on_output=deployment.say, on_event=events.append)
+    return engine_steps(events)
+
+
+def engine_steps(events: list[auto.EngineEvent]) -> set[tuple[str, str]]:
     # a default provider is the engine's own (no plan holds it): it may be updated in place on any run
     return {(ENGINE_OPS[e.resource_pre_event.metadata.op], e.resource_pre_event.metadata.urn) for e in events
             if e.resource_pre_event and e.resource_pre_event.metadata.op in ENGINE_OPS
@@ -173,6 +177,7 @@ def test_new_crds_helm_would_skip_are_applied_first_and_shown_first(at_n):
     started = [e.resource_pre_event.metadata.urn for e in events if e.resource_pre_event]
     crd, release = plan.steps[0].urn, plan.steps[1].urn
     assert done.index(crd) < done.index(release) and started.index(release) > 0
+    assert engine_steps(events) == predicted(plan)
     served = client.ApiextensionsV1Api(at_n.api()).read_custom_resource_definition(PODMONITORS).spec.versions
     assert [v.name for v in served] == ["v1", "v1alpha1"]
     git(at_n.tree, "commit", "--quiet", "-am", "kube-prometheus-stack 77.0.1")

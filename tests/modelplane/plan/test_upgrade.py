@@ -128,3 +128,15 @@ def test_without_a_chart_source_a_moved_chart_with_a_crds_folder_is_a_notice():
     result = upgrade_plan(plan(prometheus("77.0.0", with_crds=False)), plan(prometheus("77.0.1", with_crds=False)))
     [notice] = result.notices
     assert "keeps CRDs in crds/, which Helm does not upgrade" in notice and result.exit_code == 2
+
+
+def test_an_operator_upgraded_with_its_objects_goes_first():
+    operator = release("postgres-operator", "postgres-operator", "1.15.1")
+    database = postgres("gp3")
+    database["dependsOn"] = [operator["urn"]]
+    newer, bigger = copy.deepcopy(operator), copy.deepcopy(database)
+    newer["inputs"]["version"] = "1.15.2"
+    bigger["inputs"]["spec"]["numberOfInstances"] = 2
+    result = upgrade_plan(plan(operator, database), plan(newer, bigger))
+    assert result.order == ["update release postgres-operator before postgresql metadata-postgresql (the operator "
+                            "before the objects it reconciles)"]
