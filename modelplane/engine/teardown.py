@@ -56,11 +56,10 @@ def tear_down(engine: auto.Stack, *, purge: bool, kubeconfig: Path | None, tenan
         workspace = engine.workspace
         workspace.pulumi_command.run(["state", "unprotect", "--all", "--yes", "--stack", engine.name],
                                      workspace.work_dir, workspace.env_vars)
-    offboarded = False
     for phase, urns in plan.phases:
-        if purge and phase != "models" and not offboarded:
+        if purge and phase != "models" and done.tenants_purged != tenants:
             # the tenants' namespaces go after the models and before the platform their playbook reads
-            done.tenants_purged, offboarded = [t for t in tenants if _offboard(t, kubeconfig, say)], True
+            done.tenants_purged = _offboard(tenants, kubeconfig, say)
         say(f"== {engine.name}: pulumi destroy, phase {phase!r} ({len(urns)} resources)")
 
         def record(event: auto.EngineEvent, phase: str = phase) -> None:
@@ -72,8 +71,8 @@ def tear_down(engine: auto.Stack, *, purge: bool, kubeconfig: Path | None, tenan
     if purge:
         kube = Kube.from_kubeconfig(kubeconfig)
         done.retained_deleted = _delete_retained(kube, plan, say)
-        if not offboarded:
-            done.tenants_purged = [t for t in tenants if _offboard(t, kubeconfig, say)]
+        if done.tenants_purged != tenants:
+            done.tenants_purged = _offboard(tenants, kubeconfig, say)
         done.crds_deleted = _delete_crds(kube, plan.crd_groups, say)
     return done
 
@@ -93,12 +92,13 @@ def _delete_retained(kube: Kube, plan: TeardownPlan, say: Callable[[str], None])
     return deleted
 
 
-def _offboard(tenant: str, kubeconfig: Path | None, say: Callable[[str], None]) -> bool:
-    """Ansible's offboarding of one tenant, with its namespace and data (the purge is confirmed)."""
-    extra = [f"tenant={tenant}", "purge=true", f"confirm={tenant}"]
-    say(f"== ansible-playbook ansible/playbooks/offboard.yml -e {' -e '.join(extra)}")
-    run_playbook("offboard.yml", extra, kubeconfig, say, timeout=600)
-    return True
+def _offboard(tenants: list[str], kubeconfig: Path | None, say: Callable[[str], None]) -> list[str]:
+    """Ansible's offboarding of each tenant, with its namespace and data (the purge is confirmed)."""
+    for tenant in tenants:
+        extra = [f"tenant={tenant}", "purge=true", f"confirm={tenant}"]
+        say(f"== ansible-playbook ansible/playbooks/offboard.yml -e {' -e '.join(extra)}")
+        run_playbook("offboard.yml", extra, kubeconfig, say, timeout=600)
+    return list(tenants)
 
 
 def _delete_crds(kube: Kube, groups: list[str], say: Callable[[str], None], timeout: float = 120) -> list[str]:
