@@ -129,12 +129,16 @@ class Rehearsal:
         return cls(stack, kubeconfig, project, charts, env, open_stack(stack, project, env), plan, operators,
                    echo, tree if foreign else REPO_ROOT)
 
+    @property
+    def other_tree(self) -> Path | None:
+        """The checkout whose code runs, when it is not this one."""
+        return self.tree if self.tree != REPO_ROOT else None
+
     def follow_tree(self) -> None:
         """The tree's stacks (as they are now) into the project, in their existing-cluster form, and its plan."""
-        foreign = self.tree != REPO_ROOT
         scratch_project(self.project, kubeconfig=self.kubeconfig, stacks=self.tree / "stacks",
-                        program=self.tree / "pulumi" if foreign else None)
-        self.plan = render_plan(self.stack, self.project, self.charts, self.tree if foreign else None)
+                        program=self.other_tree and self.other_tree / "pulumi")
+        self.plan = self.render()
 
     def say(self, line: str) -> None:
         self.output.append(line)
@@ -202,7 +206,7 @@ class Rehearsal:
 
     def render(self) -> dict:
         """`modelplane render` of the same project and chart source: the plan the engine is held to."""
-        return render_plan(self.stack, self.project, self.charts, self.tree if self.tree != REPO_ROOT else None)
+        return render_plan(self.stack, self.project, self.charts, self.other_tree)
 
     def drift(self, *args: str) -> int:
         """`modelplane drift` of this stack's project, chart source and cluster."""

@@ -17,11 +17,11 @@ from modelplane.engine.teardown import TeardownRefused, refusal, report, tear_do
 EXIT_FAILED = 1
 
 
-def down(stack: str, root: Path, *, purge: bool, confirm: str | None, project: Path | None = None,
-         env: Mapping[str, str] | None = None, say: Callable[[str], None] = print) -> str:
-    """Tear `stack` (its config under `root`) down through the engine of `project` (default: `root`) with
-    `env` (default: the caller's backend and passphrase); the report. ConfigError or TeardownRefused
-    before any write."""
+def down(stack: str, root: Path, *, purge: bool, confirm: str | None, env: Mapping[str, str] | None = None,
+         say: Callable[[str], None] = print) -> str:
+    """Tear `stack` down through the engine of the project at `root` (its Pulumi.yaml and stacks) with `env`
+    (default: the caller's backend and passphrase); the report. ConfigError or TeardownRefused before any
+    write."""
     flat, secret_keys = read_stack(stack, root)
     config, tenants_file = load(flat, secret_keys, stack, root)
     refused = refusal(stack, production=config.production, purge=purge, confirm=confirm)
@@ -32,9 +32,8 @@ def down(stack: str, root: Path, *, purge: bool, confirm: str | None, project: P
         else None
     tenants = [t.name for t in tenants_file.tenants] if tenants_file else []
     try:
-        engine = auto.select_stack(stack_name=stack, work_dir=str(project or root),
-                                   opts=auto.LocalWorkspaceOptions(work_dir=str(project or root),
-                                                                   env_vars=dict(env or {})))
+        engine = auto.select_stack(stack_name=stack, work_dir=str(root),
+                                   opts=auto.LocalWorkspaceOptions(work_dir=str(root), env_vars=dict(env or {})))
     except auto.StackNotFoundError:
         raise TeardownRefused(f"stack {stack} has no state in this backend: there is nothing to tear down") from None
     done = tear_down(engine, purge=purge, kubeconfig=kubeconfig, tenants=tenants, say=say)

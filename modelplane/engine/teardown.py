@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from modelplane.cluster.kube import Kube, KubeError
+from modelplane.cluster.kube import Kube
 from modelplane.cluster.playbooks import run_playbook
 from modelplane.engine.automation import stored_state
 from modelplane.plan.teardown import TeardownPlan, is_custom, kind_of, name_of, teardown_plan
@@ -82,7 +82,7 @@ def _delete_retained(kube: Kube, plan: TeardownPlan, say: Callable[[str], None])
     deleted = []
     for resource in plan.retained:
         outputs = resource.get("outputs") or {}
-        if outputs.get("kind") == "CustomResourceDefinition":
+        if (outputs.get("apiVersion"), outputs.get("kind")) == CRD:
             continue  # deleted with the rest of their groups, then waited for (_delete_crds)
         obj = {"apiVersion": outputs.get("apiVersion"), "kind": outputs.get("kind"),
                "metadata": {k: v for k, v in (outputs.get("metadata") or {}).items() if k in ("name", "namespace")}}
@@ -101,31 +101,27 @@ def _offboard(tenants: list[str], kubeconfig: Path | None, say: Callable[[str], 
     return list(tenants)
 
 
+CRD = ("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+
+
 def _delete_crds(kube: Kube, groups: list[str], say: Callable[[str], None], timeout: float = 120) -> list[str]:
     """Delete the CRDs of `groups` and wait until the server has deleted every object of their kinds."""
     import time
 
-    from kubernetes import client
+    def present() -> list[dict]:
+        return [c for c in kube.list(*CRD) if c["spec"]["group"] in groups]
 
-    api = client.ApiextensionsV1Api(kube.api)
-
-    def present() -> list[str]:
-        return [c.metadata.name for c in api.list_custom_resource_definition().items if c.spec.group in groups]
-
-    deleted = present()
-    for name in deleted:
-        try:
-            api.delete_custom_resource_definition(name)
-        except client.ApiException as exc:
-            if exc.status != 404:
-                raise KubeError(exc.status, str(exc.reason)) from None
-        say(f"deleted CustomResourceDefinition {name} and every object of its kind")
+    deleted = []
+    for crd in present():
+        kube.delete(crd)
+        say(f"deleted CustomResourceDefinition {crd['metadata']['name']} and every object of its kind")
+        deleted.append(crd["metadata"]["name"])
     deadline = time.monotonic() + timeout
     while (left := present()) and time.monotonic() < deadline:
         time.sleep(1)
     if left:
         raise RuntimeError(f"CRDs still terminating after {timeout:.0f} s (their objects' finalizers wait for an "
-                           f"operator that is gone?): {', '.join(left)}")
+                           f"operator that is gone?): {', '.join(c['metadata']['name'] for c in left)}")
     return deleted
 
 
